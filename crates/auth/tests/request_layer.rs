@@ -1,0 +1,280 @@
+//! `Auth::prepare` + `Auth::execute` (the SDKs' hooks) against a mock API.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use httpmock::Method::{GET, POST};
+use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use reqwest::{Method, Request, StatusCode};
+use sdk_auth::oauth::OAuth2Config;
+use sdk_auth::{Auth, RetryPolicy, TokenCache};
+use serde_json::json;
+
+/// Token endpoint that hands out tok-1, tok-2, ... on each request.
+async fn numbered_tokens(server: &MockServer) -> httpmock::Mock<'_> {
+    let n = Arc::new(AtomicUsize::new(0));
+    server
+        .mock_async(move |when, then| {
+            when.method(POST).path("/token");
+            then.respond_with(move |_: &HttpMockRequest| {
+                let i = n.fetch_add(1, Ordering::SeqCst) + 1;
+                let body =
+                    json!({"access_token": format!("tok-{i}"), "expires_in": 3600}).to_string();
+                http_response(200, &body, &[])
+            });
+        })
+        .await
+}
+
+fn http_response(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpMockResponse {
+    let mut builder = http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json");
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    builder.body(body.to_owned()).expect("response").into()
+}
+
+fn auth(server: &MockServer, retry: RetryPolicy) -> Auth {
+    let config =
+        OAuth2Config::client_credentials(&server.url("/token"), "id", "secret").expect("config");
+    Auth::new(TokenCache::new(config.into_fetcher().expect("fetcher"))).with_retry(retry)
+}
+
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(4)
+        .initial_backoff(Duration::from_millis(5))
+        .max_backoff(Duration::from_millis(20))
+}
+
+async fn send(auth: &Auth, method: Method, url: String) -> reqwest::Response {
+    let mut request = Request::new(method, url.parse().expect("url"));
+    request
+        .headers_mut()
+        .insert("api-version", "1.0.0".parse().expect("header"));
+    auth.prepare(&mut request).await.expect("token");
+    auth.execute(&reqwest::Client::new(), request, "test_op")
+        .await
+        .expect("response")
+}
+
+#[tokio::test]
+async fn bearer_is_set_and_api_version_removed() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let api = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/data")
+                .header("authorization", "Bearer tok-1")
+                .header_missing("api-version");
+            then.status(200).json_body(json!({"ok": true}));
+        })
+        .await;
+    let resp = send(
+        &auth(&server, fast_retry()),
+        Method::GET,
+        server.url("/data"),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    api.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_401_refreshes_the_token_and_resends_once() {
+    let server = MockServer::start_async().await;
+    let tokens = numbered_tokens(&server).await;
+    let rejected = server
+        .mock_async(|when, then| {
+            when.path("/data").header("authorization", "Bearer tok-1");
+            then.status(401);
+        })
+        .await;
+    let accepted = server
+        .mock_async(|when, then| {
+            when.path("/data").header("authorization", "Bearer tok-2");
+            then.status(200).json_body(json!({"ok": true}));
+        })
+        .await;
+    let resp = send(
+        &auth(&server, fast_retry()),
+        Method::POST,
+        server.url("/data"),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    rejected.assert_calls_async(1).await;
+    accepted.assert_calls_async(1).await;
+    tokens.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn a_401_is_never_retried_in_a_loop() {
+    let server = MockServer::start_async().await;
+    let tokens = numbered_tokens(&server).await;
+    let api = server
+        .mock_async(|when, then| {
+            when.path("/data");
+            then.status(401);
+        })
+        .await;
+    let resp = send(
+        &auth(&server, fast_retry()),
+        Method::GET,
+        server.url("/data"),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    api.assert_calls_async(2).await;
+    tokens.assert_calls_async(2).await;
+}
+
+/// A mock that answers `first` for the first `times` calls, then 200.
+async fn flaky<'a>(
+    server: &'a MockServer,
+    first: u16,
+    times: usize,
+    headers: &'static [(&'static str, &'static str)],
+) -> httpmock::Mock<'a> {
+    let calls = Arc::new(AtomicUsize::new(0));
+    server
+        .mock_async(move |when, then| {
+            when.path("/data");
+            then.respond_with(move |_: &HttpMockRequest| {
+                if calls.fetch_add(1, Ordering::SeqCst) < times {
+                    http_response(first, r#"{"message":"try later"}"#, headers)
+                } else {
+                    http_response(200, r#"{"ok":true}"#, &[])
+                }
+            });
+        })
+        .await
+}
+
+#[tokio::test]
+async fn a_503_is_retried_until_success() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let api = flaky(&server, 503, 2, &[]).await;
+    let resp = send(
+        &auth(&server, fast_retry()),
+        Method::GET,
+        server.url("/data"),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    api.assert_calls_async(3).await;
+}
+
+#[tokio::test]
+async fn attempts_are_bounded() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let api = flaky(&server, 502, 100, &[]).await;
+    let resp = send(
+        &auth(&server, fast_retry().max_attempts(3)),
+        Method::GET,
+        server.url("/data"),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::BAD_GATEWAY);
+    api.assert_calls_async(3).await;
+}
+
+#[tokio::test]
+async fn total_time_is_bounded() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    // Asks for 10 s; the policy allows 1 s in all, so it gives up at once.
+    let api = flaky(&server, 429, 100, &[("retry-after", "10")]).await;
+    let started = Instant::now();
+    let policy = fast_retry().max_elapsed(Duration::from_secs(1));
+    let resp = send(&auth(&server, policy), Method::GET, server.url("/data")).await;
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    api.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn retry_after_is_honored() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let api = flaky(&server, 429, 1, &[("retry-after", "1")]).await;
+    let started = Instant::now();
+    let resp = send(
+        &auth(&server, fast_retry()),
+        Method::GET,
+        server.url("/data"),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    api.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn a_post_is_not_retried() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let api = flaky(&server, 503, 1, &[]).await;
+    let resp = send(
+        &auth(&server, fast_retry()),
+        Method::POST,
+        server.url("/data"),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    api.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_post_with_an_idempotency_key_is_retried() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let api = flaky(&server, 503, 1, &[]).await;
+    let auth = auth(&server, fast_retry());
+    let mut request = Request::new(Method::POST, server.url("/data").parse().expect("url"));
+    request
+        .headers_mut()
+        .insert("idempotency-key", "k-1".parse().expect("header"));
+    auth.prepare(&mut request).await.expect("token");
+    let resp = auth
+        .execute(&reqwest::Client::new(), request, "op")
+        .await
+        .expect("response");
+    assert_eq!(resp.status(), StatusCode::OK);
+    api.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn connection_errors_are_retried_for_idempotent_requests() {
+    // A port nobody listens on: every attempt fails to connect.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/data", listener.local_addr().expect("addr"));
+    drop(listener);
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let auth = auth(&server, fast_retry().max_attempts(3));
+    let mut request = Request::new(Method::GET, url.parse().expect("url"));
+    auth.prepare(&mut request).await.expect("token");
+    let started = Instant::now();
+    let err = auth
+        .execute(&reqwest::Client::new(), request, "op")
+        .await
+        .expect_err("refused");
+    assert!(err.is_connect());
+    // Two backoff waits of at least 2.5 ms and 5 ms happened.
+    assert!(
+        started.elapsed() >= Duration::from_millis(7),
+        "{:?}",
+        started.elapsed()
+    );
+}
