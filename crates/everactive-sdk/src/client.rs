@@ -1,0 +1,261 @@
+//! Building a [`Client`]: credentials, base URL, timeouts and the shared auth layer.
+
+use std::time::Duration;
+
+use progenitor_client::ClientInfo as _;
+use sdk_auth::oauth::OAuth2Config;
+use sdk_auth::{Auth, AuthError, RetryPolicy, SecretString, TokenCache, validate_base_url};
+
+use crate::{Client, Error};
+
+/// Production host of the Everactive Data Services API.
+pub const DEFAULT_BASE_URL: &str = "https://api.data.everactive.com";
+
+/// Path of the OAuth2 token endpoint, at the host root rather than under `/ds/v1`.
+const TOKEN_PATH: &str = "/auth/token";
+
+/// Builder of a [`Client`]; start with [`Client::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// # fn main() -> Result<(), everactive_sdk::Error> {
+/// let client = everactive_sdk::Client::builder()
+///     .credentials("my-client-id", "my-client-secret")
+///     .timeout(Duration::from_secs(20))
+///     .user_agent("plant-monitor/2.1")
+///     .build()?;
+/// assert_eq!(client.baseurl(), "https://api.data.everactive.com");
+/// assert!(!format!("{client:?}").contains("my-client-secret"));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    client_id: Option<String>,
+    client_secret: Option<SecretString>,
+    base_url: Option<String>,
+    token_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    user_agent: Option<String>,
+    http: Option<reqwest::Client>,
+    retry: Option<RetryPolicy>,
+    scopes: Vec<String>,
+}
+
+impl ClientBuilder {
+    /// The API credential (client id and secret from the Everactive developer console).
+    pub fn credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<SecretString>,
+    ) -> Self {
+        self.client_id = Some(client_id.into());
+        self.client_secret = Some(client_secret.into());
+        self
+    }
+
+    /// The API host, default [`DEFAULT_BASE_URL`]. Must be `https://` (loopback `http://` is
+    /// allowed for tests).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The token endpoint, default `<base URL>/auth/token`.
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// Timeout of a whole request, default 30 s. Ignored with [`ClientBuilder::http_client`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout of connecting, default 10 s. Ignored with [`ClientBuilder::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` header, default `everactive-sdk/<version>`. Ignored with
+    /// [`ClientBuilder::http_client`].
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = Some(agent.into());
+        self
+    }
+
+    /// Sends API requests through this reqwest client (proxies, custom TLS roots, ...). Token
+    /// requests keep their own client, which never follows redirects.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Retry behaviour, default [`RetryPolicy::default`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Adds an OAuth2 scope to the token request (Everactive's own CLI asks for `user` and
+    /// `developer`; the API works without).
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scopes.push(scope.into());
+        self
+    }
+
+    /// Reads `EVERACTIVE_CLIENT_ID`, `EVERACTIVE_CLIENT_SECRET` and, if set,
+    /// `EVERACTIVE_API_URL` through `lookup`.
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let required = |name: &str| {
+            lookup(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| {
+                    Error::Auth(AuthError::InvalidConfig(format!(
+                        "environment variable {name} is not set"
+                    )))
+                })
+        };
+        let mut builder = Client::builder().credentials(
+            required("EVERACTIVE_CLIENT_ID")?,
+            SecretString::from(required("EVERACTIVE_CLIENT_SECRET")?),
+        );
+        if let Some(url) = lookup("EVERACTIVE_API_URL").filter(|v| !v.trim().is_empty()) {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+
+    /// Validates everything and builds the client. No request is sent.
+    ///
+    /// # Errors
+    /// [`Error::Auth`] with [`AuthError::InvalidConfig`] for missing or empty credentials, a
+    /// base or token URL that is not HTTPS (loopback excepted), or an HTTP client that cannot
+    /// be built.
+    pub fn build(self) -> Result<Client, Error> {
+        let invalid = |msg: String| Error::Auth(AuthError::InvalidConfig(msg));
+        let client_id = self.client_id.ok_or_else(|| {
+            invalid("credentials are missing: call .credentials(id, secret)".into())
+        })?;
+        let client_secret = self
+            .client_secret
+            .ok_or_else(|| invalid("client secret is missing".into()))?;
+        let base_url = validate_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let token_url = self
+            .token_url
+            .unwrap_or_else(|| format!("{base_url}{TOKEN_PATH}"));
+        let mut config = OAuth2Config::client_credentials(&token_url, &client_id, client_secret)?;
+        for scope in &self.scopes {
+            config = config.scope(scope);
+        }
+        let auth = Auth::new(TokenCache::new(config.into_fetcher()?))
+            .with_retry(self.retry.unwrap_or_default());
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
+                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                .user_agent(self.user_agent.unwrap_or_else(|| {
+                    concat!("everactive-sdk/", env!("CARGO_PKG_VERSION")).into()
+                }))
+                .build()
+                .map_err(|e| invalid(format!("cannot build the HTTP client: {e}")))?,
+        };
+        Ok(Client::new_with_client(&base_url, http, auth))
+    }
+}
+
+impl Client {
+    /// Starts building a client; see [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Builds a client from `EVERACTIVE_CLIENT_ID`, `EVERACTIVE_CLIENT_SECRET` and the optional
+    /// `EVERACTIVE_API_URL` (the variable names Everactive's own samples use).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), everactive_sdk::Error> {
+    /// let client = everactive_sdk::Client::from_env()?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Auth`] naming the missing variable, or any error of [`ClientBuilder::build`].
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::from_lookup(|name| std::env::var(name).ok())?.build()
+    }
+
+    /// The auth handle: the token cache and retry policy shared by every call of this client.
+    pub fn auth(&self) -> &Auth {
+        self.inner()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn env_lookup_reads_the_three_variables() {
+        let client = ClientBuilder::from_lookup(env(&[
+            ("EVERACTIVE_CLIENT_ID", "id"),
+            ("EVERACTIVE_CLIENT_SECRET", "secret"),
+            ("EVERACTIVE_API_URL", "https://api.example.com/"),
+        ]))
+        .expect("vars")
+        .build()
+        .expect("client");
+        assert_eq!(client.baseurl(), "https://api.example.com");
+    }
+
+    #[test]
+    fn env_lookup_names_the_missing_variable() {
+        let err = ClientBuilder::from_lookup(env(&[("EVERACTIVE_CLIENT_ID", "id")]))
+            .expect_err("missing secret");
+        assert!(
+            err.to_string().contains("EVERACTIVE_CLIENT_SECRET"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_input_is_rejected_before_any_request() {
+        let cases = [
+            Client::builder().build(),
+            Client::builder().credentials("", "secret").build(),
+            Client::builder().credentials("id", "").build(),
+            Client::builder()
+                .credentials("id", "secret")
+                .base_url("http://api.example.com")
+                .build(),
+            Client::builder()
+                .credentials("id", "secret")
+                .base_url("not a url")
+                .build(),
+            Client::builder()
+                .credentials("id", "secret")
+                .token_url("http://auth.example.com/token")
+                .build(),
+        ];
+        for case in cases {
+            let err = case.expect_err("invalid");
+            assert!(
+                matches!(err, Error::Auth(AuthError::InvalidConfig(_))),
+                "{err:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! Fixups: small, named edits of a vendor spec made before progenitor sees it.
+//!
+//! The vendored spec file stays exactly as the vendor published it, so updating it is a plain
+//! copy. Every deviation we need lives here instead, in code, with the reason written next to
+//! it and a test that fails when the edit stops working. A vendor lists the fixups it needs in
+//! `vendor.rs`, and they run in that order on the spec parsed into a `serde_json::Value`.
+
+use serde_json::Value;
+
+/// The signature of a fixup: edit the spec in place, or say why that was impossible.
+///
+/// A fixup returns an error when the spec no longer looks the way the fixup expects (for
+/// example, the thing it removes has disappeared). Failing loudly beats silently generating
+/// code the fixup was meant to prevent.
+pub type FixupFn = fn(&mut Value) -> Result<(), String>;
+
+/// A fixup with the name used in error messages and in the vendor table.
+#[derive(Debug, Clone, Copy)]
+pub struct Fixup {
+    /// The function's name, shown when the fixup fails.
+    pub name: &'static str,
+    /// The edit itself.
+    pub apply: FixupFn,
+}
+
+/// See [`drop_auth_operations`].
+pub const DROP_AUTH_OPERATIONS: Fixup = Fixup {
+    name: "drop_auth_operations",
+    apply: drop_auth_operations,
+};
+
+/// See [`allow_unknown_fields`].
+pub const ALLOW_UNKNOWN_FIELDS: Fixup = Fixup {
+    name: "allow_unknown_fields",
+    apply: allow_unknown_fields,
+};
+
+/// The keys of an OpenAPI 3.0 path item that hold operations.
+const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The tag the vendor puts on its token endpoint(s).
+const AUTH_TAG: &str = "auth";
+
+/// Removes every operation tagged `auth`, and any path item that this leaves without operations.
+///
+/// Why: the token endpoint is called by the shared `sdk-auth` crate, which owns token caching
+/// and refresh. A generated method for it would be wrong twice over: it would duplicate that
+/// logic, and every generated method runs the client's auth hook first, which needs a token,
+/// so calling the token endpoint through the client could never work.
+///
+/// Fails when no operation carries the tag: the vendor has then probably renamed the tag, and
+/// without this error the token endpoint would quietly come back into the SDK.
+pub fn drop_auth_operations(spec: &mut Value) -> Result<(), String> {
+    let paths = spec
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .ok_or("the spec has no `paths` object")?;
+
+    let mut removed = 0_usize;
+    paths.retain(|_path, item| {
+        // A `$ref` path item or other odd shape is left alone; progenitor reports those itself.
+        let Some(item) = item.as_object_mut() else {
+            return true;
+        };
+        let before = removed;
+        for method in HTTP_METHODS {
+            if item.get(method).is_some_and(has_auth_tag) {
+                item.remove(method);
+                removed += 1;
+            }
+        }
+        // Only drop path items this fixup emptied; anything else is the vendor's business.
+        removed == before || HTTP_METHODS.iter().any(|method| item.contains_key(*method))
+    });
+
+    if removed == 0 {
+        return Err(format!(
+            "no operation is tagged `{AUTH_TAG}`; if the vendor renamed the tag, update the \
+             fixup, otherwise remove it from the vendor's fixup list"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether an operation object lists [`AUTH_TAG`] among its `tags`.
+fn has_auth_tag(operation: &Value) -> bool {
+    operation
+        .get("tags")
+        .and_then(Value::as_array)
+        .is_some_and(|tags| tags.iter().any(|tag| tag.as_str() == Some(AUTH_TAG)))
+}
+
+/// Removes every `additionalProperties: false`, wherever it appears in the document.
+///
+/// Why: typify turns `additionalProperties: false` into `#[serde(deny_unknown_fields)]`. Vendors
+/// add response fields without notice, and with that attribute every such addition would make
+/// the SDK fail to decode responses (`InvalidResponsePayload`) until the next release. Without
+/// the keyword the generated structs simply ignore fields they don't know.
+///
+/// Only the boolean `false` is removed. `true` or a schema value still says something useful
+/// about the extra properties, and a *property* that happens to be named `additionalProperties`
+/// has a schema (an object) as its value, so it is never touched.
+///
+/// Finding nothing to remove is fine: the spec then already allows unknown fields.
+pub fn allow_unknown_fields(spec: &mut Value) -> Result<(), String> {
+    remove_false_additional_properties(spec);
+    Ok(())
+}
+
+/// The recursive walk behind [`allow_unknown_fields`].
+fn remove_false_additional_properties(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("additionalProperties") == Some(&Value::Bool(false)) {
+                map.remove("additionalProperties");
+            }
+            map.values_mut()
+                .for_each(remove_false_additional_properties);
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(remove_false_additional_properties),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op(tags: &[&str], id: &str) -> Value {
+        json!({ "operationId": id, "tags": tags, "responses": { "200": { "description": "ok" } } })
+    }
+
+    #[test]
+    fn drop_auth_operations_removes_tagged_operations_and_emptied_paths() {
+        let mut spec = json!({
+            "openapi": "3.0.3",
+            "paths": {
+                "/auth/token": { "post": op(&["auth"], "getToken"), "parameters": [] },
+                "/auth/session": {
+                    "get": op(&["auth"], "getSession"),
+                    "delete": op(&["sessions"], "deleteSession"),
+                },
+                "/sensors": { "get": op(&["sensors"], "listSensors") },
+                "/multi": { "get": op(&["sensors", "auth"], "multiTagged") },
+                "/untagged": { "get": { "operationId": "untagged", "responses": {} } },
+            }
+        });
+        drop_auth_operations(&mut spec).expect("fixup applies");
+        assert_eq!(
+            spec,
+            json!({
+                "openapi": "3.0.3",
+                "paths": {
+                    "/auth/session": { "delete": op(&["sessions"], "deleteSession") },
+                    "/sensors": { "get": op(&["sensors"], "listSensors") },
+                    "/untagged": { "get": { "operationId": "untagged", "responses": {} } },
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn drop_auth_operations_leaves_path_items_it_did_not_empty() {
+        // A path item without operations that the vendor wrote is not this fixup's business.
+        let mut spec = json!({
+            "paths": {
+                "/token": { "post": op(&["auth"], "getToken") },
+                "/placeholder": { "summary": "nothing here yet" },
+            }
+        });
+        drop_auth_operations(&mut spec).expect("fixup applies");
+        assert_eq!(
+            spec,
+            json!({ "paths": { "/placeholder": { "summary": "nothing here yet" } } })
+        );
+    }
+
+    #[test]
+    fn drop_auth_operations_fails_when_the_tag_is_gone() {
+        let mut spec = json!({ "paths": { "/token": { "post": op(&["Authentication"], "t") } } });
+        let err = drop_auth_operations(&mut spec).expect_err("nothing tagged `auth`");
+        assert!(err.contains("no operation is tagged `auth`"), "{err}");
+    }
+
+    #[test]
+    fn drop_auth_operations_fails_without_paths() {
+        let err = drop_auth_operations(&mut json!({ "openapi": "3.0.3" })).expect_err("no paths");
+        assert!(err.contains("`paths`"), "{err}");
+    }
+
+    #[test]
+    fn allow_unknown_fields_removes_every_false_additional_properties() {
+        let mut spec = json!({
+            "components": { "schemas": {
+                "Sensor": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {
+                        "nested": {
+                            "type": "object",
+                            "additionalProperties": false,
+                            "properties": { "x": { "type": "string" } }
+                        },
+                        "labels": { "type": "object", "additionalProperties": { "type": "string" } },
+                        "additionalProperties": { "type": "boolean" },
+                        "list": {
+                            "type": "array",
+                            "items": { "type": "object", "additionalProperties": false }
+                        },
+                        "any": { "type": "object", "additionalProperties": true },
+                    }
+                },
+                "Wrapper": { "allOf": [ { "$ref": "#/components/schemas/Sensor" },
+                                       { "type": "object", "additionalProperties": false } ] }
+            } }
+        });
+        allow_unknown_fields(&mut spec).expect("fixup applies");
+        assert_eq!(
+            spec,
+            json!({
+                "components": { "schemas": {
+                    "Sensor": {
+                        "type": "object",
+                        "properties": {
+                            "nested": {
+                                "type": "object",
+                                "properties": { "x": { "type": "string" } }
+                            },
+                            "labels": {
+                                "type": "object",
+                                "additionalProperties": { "type": "string" }
+                            },
+                            "additionalProperties": { "type": "boolean" },
+                            "list": { "type": "array", "items": { "type": "object" } },
+                            "any": { "type": "object", "additionalProperties": true },
+                        }
+                    },
+                    "Wrapper": { "allOf": [ { "$ref": "#/components/schemas/Sensor" },
+                                           { "type": "object" } ] }
+                } }
+            })
+        );
+    }
+
+    #[test]
+    fn allow_unknown_fields_accepts_a_spec_without_the_keyword() {
+        let original =
+            json!({ "paths": {}, "components": { "schemas": { "A": { "type": "string" } } } });
+        let mut spec = original.clone();
+        allow_unknown_fields(&mut spec).expect("fixup applies");
+        assert_eq!(spec, original);
+    }
+
+    #[test]
+    fn constants_carry_their_function_names() {
+        // Error messages and the vendor table show `name`; it must match the function it runs.
+        assert_eq!(DROP_AUTH_OPERATIONS.name, "drop_auth_operations");
+        assert_eq!(ALLOW_UNKNOWN_FIELDS.name, "allow_unknown_fields");
+        let mut spec = json!({ "paths": { "/t": { "post": op(&["auth"], "t") } },
+                               "x": { "additionalProperties": false } });
+        (DROP_AUTH_OPERATIONS.apply)(&mut spec).expect("drop applies");
+        (ALLOW_UNKNOWN_FIELDS.apply)(&mut spec).expect("allow applies");
+        assert_eq!(spec, json!({ "paths": {}, "x": {} }));
+    }
+}
