@@ -71,7 +71,7 @@ pub fn generate_openapi(
     check_replacements(&spec, &src.codegen).map_err(fail(Step::Settings))?;
     let settings = settings(&src.codegen).map_err(fail(Step::Settings))?;
     let tokens = run_progenitor(&settings, &spec).map_err(fail(Step::Progenitor))?;
-    let file = syn::parse2::<syn::File>(tokens)
+    let file = syn::parse2::<syn::File>(crate::docs::split_doc_lines(tokens))
         .map_err(|e| fail(Step::Unparse)(format!("progenitor emitted invalid Rust: {e}")))?;
     let code = format!("{}{}", banner(src.spec), prettyplease::unparse(&file));
 

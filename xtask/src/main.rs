@@ -6,6 +6,7 @@
 //! 2 usage or generation error.
 
 mod check;
+mod docs;
 mod error;
 mod fixups;
 mod generate;

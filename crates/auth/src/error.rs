@@ -74,7 +74,9 @@ fn describe_oauth(code: &Option<String>, description: &Option<String>) -> String
 /// Produce it with [`crate::SendExt::typed`] on a generated call, or with [`Error::from`] on a
 /// plain progenitor error (which then lacks what only the request layer saw: the raw error body
 /// and the typed auth error).
-#[derive(Debug)]
+///
+/// `Display` and `Debug` show the body only as a redacted excerpt: an error body may echo a
+/// credential. [`Error::body`] gives the raw bytes to code that asks for them.
 #[non_exhaustive]
 pub enum Error {
     /// The input was rejected before any request was sent.
@@ -223,6 +225,38 @@ impl fmt::Display for Error {
                 )
             }
             Error::Other(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest(msg) => f.debug_tuple("InvalidRequest").field(msg).finish(),
+            Error::Auth(e) => f.debug_tuple("Auth").field(e).finish(),
+            Error::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            Error::Api {
+                status,
+                body,
+                request_id,
+            } => f
+                .debug_struct("Api")
+                .field("status", status)
+                .field("body_len", &body.len())
+                .field("body_excerpt", &redacted_excerpt(body))
+                .field("request_id", request_id)
+                .finish(),
+            Error::Decode {
+                status,
+                excerpt,
+                source,
+            } => f
+                .debug_struct("Decode")
+                .field("status", status)
+                .field("excerpt", excerpt)
+                .field("source", &describe_serde(source))
+                .finish(),
+            Error::Other(msg) => f.debug_tuple("Other").field(msg).finish(),
         }
     }
 }

@@ -18,6 +18,7 @@ const TOKEN_PATH: &str = "/auth/token";
 ///
 /// ```
 /// use std::time::Duration;
+/// use everactive_sdk::ClientInfo as _; // for `baseurl()`
 /// # fn main() -> Result<(), everactive_sdk::Error> {
 /// let client = everactive_sdk::Client::builder()
 ///     .credentials("my-client-id", "my-client-secret")

@@ -9,9 +9,8 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    /**Raw three-axis accelerometer sample captured with the reading. The unit is not
-    documented.
-    */
+    /// Raw three-axis accelerometer sample captured with the reading. The unit is not
+    /// documented.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Acceleration {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -26,11 +25,10 @@ pub mod types {
             Default::default()
         }
     }
-    /**Error body. Everactive does not document one, so every member is optional and unknown
-    members are allowed. `error`/`error_description` follow the OAuth2 convention that the
-    token endpoint is likely to use; `message`, `code` and `status` cover common REST error
-    layouts.
-    */
+    /// Error body. Everactive does not document one, so every member is optional and unknown
+    /// members are allowed. `error`/`error_description` follow the OAuth2 convention that the
+    /// token endpoint is likely to use; `message`, `code` and `status` cover common REST error
+    /// layouts.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ApiError {
         ///Service-specific error code.
@@ -84,11 +82,10 @@ pub mod types {
             Default::default()
         }
     }
-    /**Field measurements from vibration-electrical sensors (unit in
-    `configurationMetadata.units`; `micro-teslas` seen). The peak list is spelled
-    `spectral_peaks` in snake_case on the wire, unlike the camelCase `spectralPeaks` of the
-    vibration blocks.
-    */
+    /// Field measurements from vibration-electrical sensors (unit in
+    /// `configurationMetadata.units`; `micro-teslas` seen). The peak list is spelled
+    /// `spectral_peaks` in snake_case on the wire, unlike the camelCase `spectralPeaks` of the
+    /// vibration blocks.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ElectricalFieldMeasurements {
         #[serde(
@@ -111,11 +108,10 @@ pub mod types {
             Default::default()
         }
     }
-    /**One Evergateway. The public reference does not show the object's members; the ones
-    listed here are inferred from the attributes the documentation describes (identifier,
-    serial number, display name, location, note) and may be named differently by the live
-    service. Expect further members (Evernet settings, last-seen data and so on).
-    */
+    /// One Evergateway. The public reference does not show the object's members; the ones
+    /// listed here are inferred from the attributes the documentation describes (identifier,
+    /// serial number, display name, location, note) and may be named differently by the live
+    /// service. Expect further members (Evernet settings, last-seen data and so on).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Evergateway {
         ///Unique identifier; usable as `gatewayIdOrSerialNumber`.
@@ -165,9 +161,8 @@ pub mod types {
             Default::default()
         }
     }
-    /**Editable gateway attributes. Member names are inferred; omitted members are assumed to
-    stay unchanged.
-    */
+    /// Editable gateway attributes. Member names are inferred; omitted members are assumed to
+    /// stay unchanged.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct EvergatewayUpdate {
         ///New location text.
@@ -185,10 +180,9 @@ pub mod types {
             Default::default()
         }
     }
-    /**One Eversensor as returned by the sensor list. Only `macAddress` is always present;
-    the nested summaries may be missing or `null` for sensors that never associated with a
-    gateway or never reported.
-    */
+    /// One Eversensor as returned by the sensor list. Only `macAddress` is always present;
+    /// the nested summaries may be missing or `null` for sensors that never associated with a
+    /// gateway or never reported.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Eversensor {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -223,10 +217,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manufactured_firmware_version: ::std::option::Option<::std::string::String>,
-        /**Sensor family. `Environmental` is the only value seen in public material; other
-        families (for example vibration-electrical sensors) exist but their strings are
-        unknown, so this is deliberately a free string rather than an enum.
-        */
+        /// Sensor family. `Environmental` is the only value seen in public material; other
+        /// families (for example vibration-electrical sensors) exist but their strings are
+        /// unknown, so this is deliberately a free string rather than an enum.
         #[serde(
             rename = "type",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -595,12 +588,11 @@ pub mod types {
             Default::default()
         }
     }
-    /**A gateway status message. The known layout is the v3 summary message (schema
-    `gateway_status_v3.schema.json`), which `gateway_status` webhooks deliver bare and which
-    the status endpoints are assumed to return inside `data`. The four section names are
-    PascalCase on the wire. v1 and daily messages are undocumented and may share none of
-    these members, so everything is optional.
-    */
+    /// A gateway status message. The known layout is the v3 summary message (schema
+    /// `gateway_status_v3.schema.json`), which `gateway_status` webhooks deliver bare and which
+    /// the status endpoints are assumed to return inside `data`. The four section names are
+    /// PascalCase on the wire. v1 and daily messages are undocumented and may share none of
+    /// these members, so everything is optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GatewayStatus {
         #[serde(
@@ -714,10 +706,9 @@ pub mod types {
             Default::default()
         }
     }
-    /**A single probe value. The unit depends on the list holding it (Kelvin for temperature,
-    %RH for humidity). Whole numbers are sometimes serialised without a fraction (e.g.
-    `228`), so always read `value` as a floating-point number.
-    */
+    /// A single probe value. The unit depends on the list holding it (Kelvin for temperature,
+    /// %RH for humidity). Whole numbers are sometimes serialised without a fraction (e.g.
+    /// `228`), so always read `value` as a floating-point number.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Measurement {
         ///Index of the probe on the sensor board.
@@ -743,9 +734,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub initial_acceleration: ::std::option::Option<Acceleration>,
-        /**Present and `true` when movement was detected; absent otherwise, so treat a missing
-        value as "no movement".
-        */
+        /// Present and `true` when movement was detected; absent otherwise, so treat a missing
+        /// value as "no movement".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub movement: ::std::option::Option<bool>,
     }
@@ -780,14 +770,12 @@ pub mod types {
         ///Counter value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
-        /**Rail number 0 to 7, in this order: `PV_IN`, `TEG_IN`, `VCAP_SRC`, `VCAP_LD`,
-        `1P8`, `1P2`, `0P9`, `VADJ`.
-        */
+        /// Rail number 0 to 7, in this order: `PV_IN`, `TEG_IN`, `VCAP_SRC`, `VCAP_LD`,
+        /// `1P8`, `1P2`, `0P9`, `VADJ`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub index: ::std::option::Option<i32>,
-        /**Overflow indicator. Left untyped on purpose: it has been handled both as a boolean
-        and as an integer.
-        */
+        /// Overflow indicator. Left untyped on purpose: it has been handled both as a boolean
+        /// and as an integer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub overflow: ::std::option::Option<::serde_json::Value>,
     }
@@ -796,9 +784,8 @@ pub mod types {
             Default::default()
         }
     }
-    /**Per-power-rail counters that some environmental (ENV+) readings carry instead of
-    `loadCounts`. The schema URI of readings that use this block is not known.
-    */
+    /// Per-power-rail counters that some environmental (ENV+) readings carry instead of
+    /// `loadCounts`. The schema URI of readings that use this block is not known.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RailCounts {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -809,17 +796,16 @@ pub mod types {
             Default::default()
         }
     }
-    /**One sensor reading. The same object is returned by the readings endpoints, embedded as
-    `lastReading` in the sensor list, and POSTed bare (no `data` envelope) to
-    `sensor_reading` webhooks.
-
-    `schema` identifies the layout, e.g.
-    `https://evr.ac/schemas/platform/eversensor/environmental/v1/reading` or
-    `https://evr.ac/schemas/platform/eversensor/vibration-electrical/v1/reading`. This
-    definition is the flat union of every known layout: apart from the three required
-    members, whichever blocks apply to the sensor family are present and the rest are
-    absent. Unknown members may appear with newer firmware or schema versions.
-    */
+    /// One sensor reading. The same object is returned by the readings endpoints, embedded as
+    /// `lastReading` in the sensor list, and POSTed bare (no `data` envelope) to
+    /// `sensor_reading` webhooks.
+    ///
+    /// `schema` identifies the layout, e.g.
+    /// `https://evr.ac/schemas/platform/eversensor/environmental/v1/reading` or
+    /// `https://evr.ac/schemas/platform/eversensor/vibration-electrical/v1/reading`. This
+    /// definition is the flat union of every known layout: apart from the three required
+    /// members, whichever blocks apply to the sensor family are present and the rest are
+    /// absent. Unknown members may appear with newer firmware or schema versions.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Reading {
         #[serde(
@@ -840,9 +826,8 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub humidity_measurements: ::std::vec::Vec<Measurement>,
-        /**Load counter diagnostics reported by environmental sensors. The meaning of the
-        individual members is not publicly documented.
-        */
+        /// Load counter diagnostics reported by environmental sensors. The meaning of the
+        /// individual members is not publicly documented.
         #[serde(
             rename = "loadCounts",
             default,
@@ -903,9 +888,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub schema_version: ::std::option::Option<::std::string::String>,
-        /**Temperatures in Kelvin, one per on-board probe. On the environmental (ENV+) sensor
-        index 0 is the ambient, off-chip probe.
-        */
+        /// Temperatures in Kelvin, one per on-board probe. On the environmental (ENV+) sensor
+        /// index 0 is the ambient, off-chip probe.
         #[serde(
             rename = "temperatureMeasurements",
             default,
@@ -914,9 +898,8 @@ pub mod types {
         pub temperature_measurements: ::std::vec::Vec<Measurement>,
         ///When the reading was taken, in unix seconds (UTC).
         pub timestamp: i64,
-        /**`true` when the sensor transmitted outside its regular reporting schedule (seen
-        together with detected movement).
-        */
+        /// `true` when the sensor transmitted outside its regular reporting schedule (seen
+        /// together with detected movement).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unsolicited: ::std::option::Option<bool>,
         ///Voltage of the operating capacitor, in volts.
@@ -990,9 +973,8 @@ pub mod types {
             Default::default()
         }
     }
-    /**Sort order. The reference names the `sort-dir` parameter but not its values;
-    `asc`/`desc` is an assumption.
-    */
+    /// Sort order. The reference names the `sort-dir` parameter but not its values;
+    /// `asc`/`desc` is an assumption.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1067,9 +1049,8 @@ pub mod types {
         pub client_secret: ::std::string::String,
         ///Always `client_credentials`.
         pub grant_type: TokenRequestGrantType,
-        /**Space-separated scopes. Everactive's CLI sends `user developer`; the other samples
-        send nothing. Whether the service honours it is unknown.
-        */
+        /// Space-separated scopes. Everactive's CLI sends `user developer`; the other samples
+        /// send nothing. Whether the service honours it is unknown.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,
     }
@@ -1141,11 +1122,10 @@ pub mod types {
             Default::default()
         }
     }
-    /**Vibration analysis for one physical quantity (velocity or acceleration) along the
-    axial, radial and tangential axes. The unit is given in
-    `configurationMetadata.units` (`mm/s` for velocity and `mg` for acceleration seen).
-    Any block may be missing; acceleration has been seen with only `maxLevels`.
-    */
+    /// Vibration analysis for one physical quantity (velocity or acceleration) along the
+    /// axial, radial and tangential axes. The unit is given in
+    /// `configurationMetadata.units` (`mm/s` for velocity and `mg` for acceleration seen).
+    /// Any block may be missing; acceleration has been seen with only `maxLevels`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VibrationMeasurement {
         #[serde(
@@ -1187,9 +1167,8 @@ pub mod types {
             Default::default()
         }
     }
-    /**A webhook subscription. Inferred layout: the creation request echoed back plus an `id`.
-    The identifier format and any further members (creation time, owner, ...) are unknown.
-    */
+    /// A webhook subscription. Inferred layout: the creation request echoed back plus an `id`.
+    /// The identifier format and any further members (creation time, owner, ...) are unknown.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Webhook {
         ///Destination of the deliveries.
@@ -1247,9 +1226,8 @@ pub mod types {
             Default::default()
         }
     }
-    /**A static HTTP header added to every delivery. Header names are case-insensitive and
-    may not repeat within one subscription.
-    */
+    /// A static HTTP header added to every delivery. Header names are case-insensitive and
+    /// may not repeat within one subscription.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookHeader {
         ///Header name.
@@ -5433,31 +5411,31 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Everactive Data Services API
-
-Hand-written description of the Everactive Data Services (DS) REST API, version `v1`,
-plus the OAuth2 token endpoint that guards it.
-
-Everactive publishes no machine-readable definition of this API. This document was
-assembled from the vendor's public reference pages, Everactive's public sample clients
-and CLI, and the JSON fixtures shipped in those repositories. Anything that could not be
-confirmed from those sources is called out in the relevant description and listed in
-`specs/everactive/README.md`.
-
-Conventions used by the service:
-* Data endpoints live under `/ds/v1`; the token endpoint lives at the host root
-  (`/auth/token`).
-* Almost every response wraps its payload in a `data` member; list endpoints add a
-  `paginationInfo` object. The health check is the only bare response.
-* Query parameter names are kebab-case (`page-size`, `start-time`, ...), while JSON
-  members are camelCase.
-* Instants appear either as unix seconds (integers) or as RFC 3339 strings, depending on
-  the field.
-* Payloads vary with sensor family, firmware and schema version, so nearly every member
-  is optional and unknown members must be tolerated.
-
-
-Version: 1.0.0*/
+/// Client for Everactive Data Services API
+///
+/// Hand-written description of the Everactive Data Services (DS) REST API, version `v1`,
+/// plus the OAuth2 token endpoint that guards it.
+///
+/// Everactive publishes no machine-readable definition of this API. This document was
+/// assembled from the vendor's public reference pages, Everactive's public sample clients
+/// and CLI, and the JSON fixtures shipped in those repositories. Anything that could not be
+/// confirmed from those sources is called out in the relevant description and listed in
+/// `specs/everactive/README.md`.
+///
+/// Conventions used by the service:
+/// * Data endpoints live under `/ds/v1`; the token endpoint lives at the host root
+///   (`/auth/token`).
+/// * Almost every response wraps its payload in a `data` member; list endpoints add a
+///   `paginationInfo` object. The health check is the only bare response.
+/// * Query parameter names are kebab-case (`page-size`, `start-time`, ...), while JSON
+///   members are camelCase.
+/// * Instants appear either as unix seconds (integers) or as RFC 3339 strings, depending on
+///   the field.
+/// * Payloads vary with sensor family, firmware and schema version, so nearly every member
+///   is optional and unknown members must be tolerated.
+///
+///
+/// Version: 1.0.0
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -5518,403 +5496,403 @@ const _: () = {
     }
 };
 impl Client {
-    /**List Evergateways
-
-    Returns one page of the Evergateways visible to the calling credential. Paging works
-    exactly like the sensor list: 1-based `page`, `page-size`, and a `paginationInfo`
-    object in the response. The members of each gateway object are not publicly
-    documented; see `Evergateway`.
-
-
-    Sends a `GET` request to `/ds/v1/evergateways`
-
-    Arguments:
-    - `page`: 1-based page number. Defaults to the first page.
-    - `page_size`: Items per page. The service has been seen to default to 50; the maximum is not
-    documented.
-
-    - `serial_number`: Keeps only gateways whose serial number contains this text (substring match).
-    - `sort_by`: Field to order by, in kebab-case (Everactive's notebook uses `serial-number`).
-    The full list of sortable fields is not published.
-
-    - `sort_dir`: Sort direction applied to `sort-by`.
-    ```ignore
-    let response = client.list_evergateways()
-        .page(page)
-        .page_size(page_size)
-        .serial_number(serial_number)
-        .sort_by(sort_by)
-        .sort_dir(sort_dir)
-        .send()
-        .await;
-    ```*/
+    /// List Evergateways
+    ///
+    /// Returns one page of the Evergateways visible to the calling credential. Paging works
+    /// exactly like the sensor list: 1-based `page`, `page-size`, and a `paginationInfo`
+    /// object in the response. The members of each gateway object are not publicly
+    /// documented; see `Evergateway`.
+    ///
+    ///
+    /// Sends a `GET` request to `/ds/v1/evergateways`
+    ///
+    /// Arguments:
+    /// - `page`: 1-based page number. Defaults to the first page.
+    /// - `page_size`: Items per page. The service has been seen to default to 50; the maximum is not
+    /// documented.
+    ///
+    /// - `serial_number`: Keeps only gateways whose serial number contains this text (substring match).
+    /// - `sort_by`: Field to order by, in kebab-case (Everactive's notebook uses `serial-number`).
+    /// The full list of sortable fields is not published.
+    ///
+    /// - `sort_dir`: Sort direction applied to `sort-by`.
+    /// ```ignore
+    /// let response = client.list_evergateways()
+    ///     .page(page)
+    ///     .page_size(page_size)
+    ///     .serial_number(serial_number)
+    ///     .sort_by(sort_by)
+    ///     .sort_dir(sort_dir)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn list_evergateways(&self) -> builder::ListEvergateways<'_> {
         builder::ListEvergateways::new(self)
     }
-    /**Get one Evergateway
-
-    Returns a single gateway, addressed either by its unique identifier or by its serial
-    number, wrapped in `data`.
-
-
-    Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
-
-    Arguments:
-    - `gateway_id_or_serial_number`: Either the gateway's unique identifier or its serial number (e.g. `7C5BE61372C4`).
-    ```ignore
-    let response = client.get_evergateway()
-        .gateway_id_or_serial_number(gateway_id_or_serial_number)
-        .send()
-        .await;
-    ```*/
+    /// Get one Evergateway
+    ///
+    /// Returns a single gateway, addressed either by its unique identifier or by its serial
+    /// number, wrapped in `data`.
+    ///
+    ///
+    /// Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
+    ///
+    /// Arguments:
+    /// - `gateway_id_or_serial_number`: Either the gateway's unique identifier or its serial number (e.g. `7C5BE61372C4`).
+    /// ```ignore
+    /// let response = client.get_evergateway()
+    ///     .gateway_id_or_serial_number(gateway_id_or_serial_number)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_evergateway(&self) -> builder::GetEvergateway<'_> {
         builder::GetEvergateway::new(self)
     }
-    /**Update an Evergateway's display attributes
-
-    Changes the attributes that the API lets customers configure: display name, location
-    text and free-form note. Requires a credential with gateway-management rights (the
-    Site Admin role); weaker credentials get 403.
-
-    The reference pages name the editable attributes but not the body's member names,
-    whether omitted members are cleared or kept, or what the response contains. This
-    definition assumes camelCase members matching the gateway object, partial update
-    semantics, and the updated gateway echoed back in `data`. Verify before relying on it.
-
-
-    Sends a `PUT` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
-
-    Arguments:
-    - `gateway_id_or_serial_number`: Either the gateway's unique identifier or its serial number (e.g. `7C5BE61372C4`).
-    - `body`
-    ```ignore
-    let response = client.update_evergateway()
-        .gateway_id_or_serial_number(gateway_id_or_serial_number)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Update an Evergateway's display attributes
+    ///
+    /// Changes the attributes that the API lets customers configure: display name, location
+    /// text and free-form note. Requires a credential with gateway-management rights (the
+    /// Site Admin role); weaker credentials get 403.
+    ///
+    /// The reference pages name the editable attributes but not the body's member names,
+    /// whether omitted members are cleared or kept, or what the response contains. This
+    /// definition assumes camelCase members matching the gateway object, partial update
+    /// semantics, and the updated gateway echoed back in `data`. Verify before relying on it.
+    ///
+    ///
+    /// Sends a `PUT` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
+    ///
+    /// Arguments:
+    /// - `gateway_id_or_serial_number`: Either the gateway's unique identifier or its serial number (e.g. `7C5BE61372C4`).
+    /// - `body`
+    /// ```ignore
+    /// let response = client.update_evergateway()
+    ///     .gateway_id_or_serial_number(gateway_id_or_serial_number)
+    ///     .body(body)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn update_evergateway(&self) -> builder::UpdateEvergateway<'_> {
         builder::UpdateEvergateway::new(self)
     }
-    /**List a gateway's status history (v1 protocol)
-
-    Returns the status messages a gateway sent with the older v1 status protocol during a
-    time range. The layout of v1 messages is not publicly documented, so items are typed as
-    the permissive `GatewayStatus` object and may carry none of its known members.
-
-    Path and parameters are unconfirmed: the overview page lists this per-gateway path,
-    while the gateway reference page lists `/ds/v1/evergateways/status/{version}` without a
-    gateway segment. The `start-time`/`end-time` parameters are assumed by analogy with
-    the readings endpoint.
-
-
-    Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v1`
-
-    Arguments:
-    - `gateway_id_or_serial_number`: Either the gateway's unique identifier or its serial number (e.g. `7C5BE61372C4`).
-    - `end_time`: End of the status time range, in unix seconds (UTC). Parameter name is a guess.
-    - `start_time`: Beginning of the status time range, in unix seconds (UTC). Parameter name is a guess.
-    ```ignore
-    let response = client.list_evergateway_status_v1()
-        .gateway_id_or_serial_number(gateway_id_or_serial_number)
-        .end_time(end_time)
-        .start_time(start_time)
-        .send()
-        .await;
-    ```*/
+    /// List a gateway's status history (v1 protocol)
+    ///
+    /// Returns the status messages a gateway sent with the older v1 status protocol during a
+    /// time range. The layout of v1 messages is not publicly documented, so items are typed as
+    /// the permissive `GatewayStatus` object and may carry none of its known members.
+    ///
+    /// Path and parameters are unconfirmed: the overview page lists this per-gateway path,
+    /// while the gateway reference page lists `/ds/v1/evergateways/status/{version}` without a
+    /// gateway segment. The `start-time`/`end-time` parameters are assumed by analogy with
+    /// the readings endpoint.
+    ///
+    ///
+    /// Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v1`
+    ///
+    /// Arguments:
+    /// - `gateway_id_or_serial_number`: Either the gateway's unique identifier or its serial number (e.g. `7C5BE61372C4`).
+    /// - `end_time`: End of the status time range, in unix seconds (UTC). Parameter name is a guess.
+    /// - `start_time`: Beginning of the status time range, in unix seconds (UTC). Parameter name is a guess.
+    /// ```ignore
+    /// let response = client.list_evergateway_status_v1()
+    ///     .gateway_id_or_serial_number(gateway_id_or_serial_number)
+    ///     .end_time(end_time)
+    ///     .start_time(start_time)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn list_evergateway_status_v1(&self) -> builder::ListEvergatewayStatusV1<'_> {
         builder::ListEvergatewayStatusV1::new(self)
     }
-    /**List a gateway's status history (v3 protocol)
-
-    Returns the summary status messages (sent roughly every five minutes) that a gateway
-    reported with the v3 status protocol during a time range. Items are assumed to share the
-    layout of the v3 message that `gateway_status` webhooks deliver.
-
-    Path and parameters are unconfirmed: the overview page lists this per-gateway path,
-    while the gateway reference page lists `/ds/v1/evergateways/status/{version}` without a
-    gateway segment. The `start-time`/`end-time` parameters are assumed by analogy with
-    the readings endpoint.
-
-
-    Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3`
-
-    Arguments:
-    - `gateway_id_or_serial_number`: Either the gateway's unique identifier or its serial number (e.g. `7C5BE61372C4`).
-    - `end_time`: End of the status time range, in unix seconds (UTC). Parameter name is a guess.
-    - `start_time`: Beginning of the status time range, in unix seconds (UTC). Parameter name is a guess.
-    ```ignore
-    let response = client.list_evergateway_status_v3()
-        .gateway_id_or_serial_number(gateway_id_or_serial_number)
-        .end_time(end_time)
-        .start_time(start_time)
-        .send()
-        .await;
-    ```*/
+    /// List a gateway's status history (v3 protocol)
+    ///
+    /// Returns the summary status messages (sent roughly every five minutes) that a gateway
+    /// reported with the v3 status protocol during a time range. Items are assumed to share the
+    /// layout of the v3 message that `gateway_status` webhooks deliver.
+    ///
+    /// Path and parameters are unconfirmed: the overview page lists this per-gateway path,
+    /// while the gateway reference page lists `/ds/v1/evergateways/status/{version}` without a
+    /// gateway segment. The `start-time`/`end-time` parameters are assumed by analogy with
+    /// the readings endpoint.
+    ///
+    ///
+    /// Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3`
+    ///
+    /// Arguments:
+    /// - `gateway_id_or_serial_number`: Either the gateway's unique identifier or its serial number (e.g. `7C5BE61372C4`).
+    /// - `end_time`: End of the status time range, in unix seconds (UTC). Parameter name is a guess.
+    /// - `start_time`: Beginning of the status time range, in unix seconds (UTC). Parameter name is a guess.
+    /// ```ignore
+    /// let response = client.list_evergateway_status_v3()
+    ///     .gateway_id_or_serial_number(gateway_id_or_serial_number)
+    ///     .end_time(end_time)
+    ///     .start_time(start_time)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn list_evergateway_status_v3(&self) -> builder::ListEvergatewayStatusV3<'_> {
         builder::ListEvergatewayStatusV3::new(self)
     }
-    /**List a gateway's daily detailed status (v3 protocol)
-
-    Returns the detailed status messages a gateway sends once a day with the v3 protocol.
-    The layout of the daily message is not publicly documented; items are typed as the
-    permissive `GatewayStatus` object.
-
-    Path and parameters are unconfirmed: the gateway reference page lists
-    `/ds/v1/evergateways/status/v3/daily` without a gateway segment, and whether a time
-    range is accepted here at all is unknown. The optional `start-time`/`end-time`
-    parameters are a guess.
-
-
-    Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3/daily`
-
-    Arguments:
-    - `gateway_id_or_serial_number`: Either the gateway's unique identifier or its serial number (e.g. `7C5BE61372C4`).
-    - `end_time`: End of the status time range, in unix seconds (UTC). Parameter name is a guess.
-    - `start_time`: Beginning of the status time range, in unix seconds (UTC). Parameter name is a guess.
-    ```ignore
-    let response = client.list_evergateway_status_v3_daily()
-        .gateway_id_or_serial_number(gateway_id_or_serial_number)
-        .end_time(end_time)
-        .start_time(start_time)
-        .send()
-        .await;
-    ```*/
+    /// List a gateway's daily detailed status (v3 protocol)
+    ///
+    /// Returns the detailed status messages a gateway sends once a day with the v3 protocol.
+    /// The layout of the daily message is not publicly documented; items are typed as the
+    /// permissive `GatewayStatus` object.
+    ///
+    /// Path and parameters are unconfirmed: the gateway reference page lists
+    /// `/ds/v1/evergateways/status/v3/daily` without a gateway segment, and whether a time
+    /// range is accepted here at all is unknown. The optional `start-time`/`end-time`
+    /// parameters are a guess.
+    ///
+    ///
+    /// Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3/daily`
+    ///
+    /// Arguments:
+    /// - `gateway_id_or_serial_number`: Either the gateway's unique identifier or its serial number (e.g. `7C5BE61372C4`).
+    /// - `end_time`: End of the status time range, in unix seconds (UTC). Parameter name is a guess.
+    /// - `start_time`: Beginning of the status time range, in unix seconds (UTC). Parameter name is a guess.
+    /// ```ignore
+    /// let response = client.list_evergateway_status_v3_daily()
+    ///     .gateway_id_or_serial_number(gateway_id_or_serial_number)
+    ///     .end_time(end_time)
+    ///     .start_time(start_time)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn list_evergateway_status_v3_daily(&self) -> builder::ListEvergatewayStatusV3Daily<'_> {
         builder::ListEvergatewayStatusV3Daily::new(self)
     }
-    /**List Eversensors
-
-    Returns one page of the Eversensors visible to the calling credential, each with its
-    customer, most recent gateway association, most recent info packet and most recent
-    reading.
-
-    Paging is 1-based. Walk `page = 1..=paginationInfo.totalPages` to collect every sensor.
-    When `page-size` is omitted the service has been seen to use 50; the maximum accepted
-    value is not documented (Everactive's notebook asks for 500).
-
-
-    Sends a `GET` request to `/ds/v1/eversensors`
-
-    Arguments:
-    - `devkit_bundled`: When `true`, keeps only sensors shipped as part of an evaluation kit. Note the
-    camelCase name. Used by Everactive's sample notebook but absent from the public
-    reference excerpt, so treat it as unofficial.
-
-    - `mac_address`: Keeps only sensors whose MAC address contains this text (case-insensitive
-    substring match), e.g. `07` to match the last octet printed on a sensor.
-
-    - `page`: 1-based page number. Defaults to the first page.
-    - `page_size`: Items per page. The service has been seen to default to 50; the maximum is not
-    documented.
-
-    - `sort_by`: Field to order by, written in kebab-case (Everactive's notebook uses
-    `mac-address`). The full list of sortable fields is not published.
-
-    - `sort_dir`: Sort direction applied to `sort-by`.
-    - `type_`: Keeps only sensors of the given family, e.g. `Environmental`. Used by Everactive's
-    sample notebook but absent from the public reference excerpt; the set of accepted
-    values is not published.
-
-    ```ignore
-    let response = client.list_eversensors()
-        .devkit_bundled(devkit_bundled)
-        .mac_address(mac_address)
-        .page(page)
-        .page_size(page_size)
-        .sort_by(sort_by)
-        .sort_dir(sort_dir)
-        .type_(type_)
-        .send()
-        .await;
-    ```*/
+    /// List Eversensors
+    ///
+    /// Returns one page of the Eversensors visible to the calling credential, each with its
+    /// customer, most recent gateway association, most recent info packet and most recent
+    /// reading.
+    ///
+    /// Paging is 1-based. Walk `page = 1..=paginationInfo.totalPages` to collect every sensor.
+    /// When `page-size` is omitted the service has been seen to use 50; the maximum accepted
+    /// value is not documented (Everactive's notebook asks for 500).
+    ///
+    ///
+    /// Sends a `GET` request to `/ds/v1/eversensors`
+    ///
+    /// Arguments:
+    /// - `devkit_bundled`: When `true`, keeps only sensors shipped as part of an evaluation kit. Note the
+    /// camelCase name. Used by Everactive's sample notebook but absent from the public
+    /// reference excerpt, so treat it as unofficial.
+    ///
+    /// - `mac_address`: Keeps only sensors whose MAC address contains this text (case-insensitive
+    /// substring match), e.g. `07` to match the last octet printed on a sensor.
+    ///
+    /// - `page`: 1-based page number. Defaults to the first page.
+    /// - `page_size`: Items per page. The service has been seen to default to 50; the maximum is not
+    /// documented.
+    ///
+    /// - `sort_by`: Field to order by, written in kebab-case (Everactive's notebook uses
+    /// `mac-address`). The full list of sortable fields is not published.
+    ///
+    /// - `sort_dir`: Sort direction applied to `sort-by`.
+    /// - `type_`: Keeps only sensors of the given family, e.g. `Environmental`. Used by Everactive's
+    /// sample notebook but absent from the public reference excerpt; the set of accepted
+    /// values is not published.
+    ///
+    /// ```ignore
+    /// let response = client.list_eversensors()
+    ///     .devkit_bundled(devkit_bundled)
+    ///     .mac_address(mac_address)
+    ///     .page(page)
+    ///     .page_size(page_size)
+    ///     .sort_by(sort_by)
+    ///     .sort_dir(sort_dir)
+    ///     .type_(type_)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn list_eversensors(&self) -> builder::ListEversensors<'_> {
         builder::ListEversensors::new(self)
     }
-    /**List readings of one Eversensor in a time window
-
-    Returns every reading the sensor reported between `start-time` and `end-time` (both
-    unix seconds). One request may span at most 24 hours: Everactive's clients refuse longer
-    ranges and split multi-day exports into consecutive 24-hour windows, pausing about a
-    second between calls to stay below the (unpublished) rate limits. How the server reacts
-    to a longer window, and whether the bounds are inclusive, is not documented.
-
-    The response carries no `paginationInfo`. Recorded responses list readings newest
-    first, but that order is not a documented guarantee, so sort by `timestamp` if order
-    matters.
-
-
-    Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings`
-
-    Arguments:
-    - `mac_address`: Sensor MAC address: eight lowercase hexadecimal octets separated by colons. The colons
-    are sent unescaped in the path, as Everactive's own CLI does.
-
-    - `end_time`: End of the window, in unix seconds (UTC). Keep `end-time - start-time` at or below
-    86400 (24 hours).
-
-    - `start_time`: Beginning of the window, in unix seconds (UTC).
-    ```ignore
-    let response = client.list_eversensor_readings()
-        .mac_address(mac_address)
-        .end_time(end_time)
-        .start_time(start_time)
-        .send()
-        .await;
-    ```*/
+    /// List readings of one Eversensor in a time window
+    ///
+    /// Returns every reading the sensor reported between `start-time` and `end-time` (both
+    /// unix seconds). One request may span at most 24 hours: Everactive's clients refuse longer
+    /// ranges and split multi-day exports into consecutive 24-hour windows, pausing about a
+    /// second between calls to stay below the (unpublished) rate limits. How the server reacts
+    /// to a longer window, and whether the bounds are inclusive, is not documented.
+    ///
+    /// The response carries no `paginationInfo`. Recorded responses list readings newest
+    /// first, but that order is not a documented guarantee, so sort by `timestamp` if order
+    /// matters.
+    ///
+    ///
+    /// Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings`
+    ///
+    /// Arguments:
+    /// - `mac_address`: Sensor MAC address: eight lowercase hexadecimal octets separated by colons. The colons
+    /// are sent unescaped in the path, as Everactive's own CLI does.
+    ///
+    /// - `end_time`: End of the window, in unix seconds (UTC). Keep `end-time - start-time` at or below
+    /// 86400 (24 hours).
+    ///
+    /// - `start_time`: Beginning of the window, in unix seconds (UTC).
+    /// ```ignore
+    /// let response = client.list_eversensor_readings()
+    ///     .mac_address(mac_address)
+    ///     .end_time(end_time)
+    ///     .start_time(start_time)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn list_eversensor_readings(&self) -> builder::ListEversensorReadings<'_> {
         builder::ListEversensorReadings::new(self)
     }
-    /**Get the most recent reading of one Eversensor
-
-    Returns the newest reading stored for the sensor, wrapped in `data`. Works for every
-    sensor family (environmental and vibration-electrical readings have both been seen).
-    What the service answers for a sensor that has never reported is not documented.
-
-
-    Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings/last`
-
-    Arguments:
-    - `mac_address`: Sensor MAC address: eight lowercase hexadecimal octets separated by colons. The colons
-    are sent unescaped in the path, as Everactive's own CLI does.
-
-    ```ignore
-    let response = client.get_eversensor_last_reading()
-        .mac_address(mac_address)
-        .send()
-        .await;
-    ```*/
+    /// Get the most recent reading of one Eversensor
+    ///
+    /// Returns the newest reading stored for the sensor, wrapped in `data`. Works for every
+    /// sensor family (environmental and vibration-electrical readings have both been seen).
+    /// What the service answers for a sensor that has never reported is not documented.
+    ///
+    ///
+    /// Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings/last`
+    ///
+    /// Arguments:
+    /// - `mac_address`: Sensor MAC address: eight lowercase hexadecimal octets separated by colons. The colons
+    /// are sent unescaped in the path, as Everactive's own CLI does.
+    ///
+    /// ```ignore
+    /// let response = client.get_eversensor_last_reading()
+    ///     .mac_address(mac_address)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_eversensor_last_reading(&self) -> builder::GetEversensorLastReading<'_> {
         builder::GetEversensorLastReading::new(self)
     }
-    /**Check service health
-
-    Reports whether the Data Services API is up and which build is deployed. Unlike the
-    other endpoints, the body is not wrapped in `data`. Any 2xx status means the service is
-    reachable.
-
-    Everactive's own CLI calls this endpoint with a bearer token attached; whether it also
-    answers anonymous requests is unknown, so the global OAuth2 requirement is kept.
-
-
-    Sends a `GET` request to `/ds/v1/health`
-
-    ```ignore
-    let response = client.get_health()
-        .send()
-        .await;
-    ```*/
+    /// Check service health
+    ///
+    /// Reports whether the Data Services API is up and which build is deployed. Unlike the
+    /// other endpoints, the body is not wrapped in `data`. Any 2xx status means the service is
+    /// reachable.
+    ///
+    /// Everactive's own CLI calls this endpoint with a bearer token attached; whether it also
+    /// answers anonymous requests is unknown, so the global OAuth2 requirement is kept.
+    ///
+    ///
+    /// Sends a `GET` request to `/ds/v1/health`
+    ///
+    /// ```ignore
+    /// let response = client.get_health()
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_health(&self) -> builder::GetHealth<'_> {
         builder::GetHealth::new(self)
     }
-    /**List webhook subscriptions
-
-    Returns the webhook subscriptions of the calling account. The path is listed in the
-    reference overview; the GET method and the `{data: [...]}` envelope are inferred from
-    the rest of the API, and whether a `paginationInfo` object accompanies the list is
-    unknown (it is optional here).
-
-
-    Sends a `GET` request to `/ds/v1/webhooks`
-
-    ```ignore
-    let response = client.list_webhooks()
-        .send()
-        .await;
-    ```*/
+    /// List webhook subscriptions
+    ///
+    /// Returns the webhook subscriptions of the calling account. The path is listed in the
+    /// reference overview; the GET method and the `{data: [...]}` envelope are inferred from
+    /// the rest of the API, and whether a `paginationInfo` object accompanies the list is
+    /// unknown (it is optional here).
+    ///
+    ///
+    /// Sends a `GET` request to `/ds/v1/webhooks`
+    ///
+    /// ```ignore
+    /// let response = client.list_webhooks()
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn list_webhooks(&self) -> builder::ListWebhooks<'_> {
         builder::ListWebhooks::new(self)
     }
-    /**Create a webhook subscription
-
-    Registers an HTTPS endpoint that Everactive will POST to for one kind of event. Each
-    subscription covers exactly one `eventType`; to receive both sensor readings and gateway
-    status, create two subscriptions. A `sensor_reading` subscription receives every
-    reading of the installation as a bare `Reading` object, one per request; a
-    `gateway_status` subscription receives every gateway's status messages as bare
-    `GatewayStatus` objects. Deliveries may be duplicated, so receivers should de-duplicate
-    (for example on MAC address, timestamp and gateway serial number).
-
-    New subscriptions start disabled unless `enabled` is `true`. The static `headers` are
-    added to every delivery; Everactive's samples use one as a shared secret because no
-    signature scheme is documented. Creating subscriptions needs the Developer or Site Admin
-    role.
-
-    The shape of the success body is inferred (the request echoed back with an `id`, inside
-    `data`), and whether the service answers 200 or 201 is unknown, so both are declared.
-
-
-    Sends a `POST` request to `/ds/v1/webhooks`
-
-    ```ignore
-    let response = client.create_webhook()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Create a webhook subscription
+    ///
+    /// Registers an HTTPS endpoint that Everactive will POST to for one kind of event. Each
+    /// subscription covers exactly one `eventType`; to receive both sensor readings and gateway
+    /// status, create two subscriptions. A `sensor_reading` subscription receives every
+    /// reading of the installation as a bare `Reading` object, one per request; a
+    /// `gateway_status` subscription receives every gateway's status messages as bare
+    /// `GatewayStatus` objects. Deliveries may be duplicated, so receivers should de-duplicate
+    /// (for example on MAC address, timestamp and gateway serial number).
+    ///
+    /// New subscriptions start disabled unless `enabled` is `true`. The static `headers` are
+    /// added to every delivery; Everactive's samples use one as a shared secret because no
+    /// signature scheme is documented. Creating subscriptions needs the Developer or Site Admin
+    /// role.
+    ///
+    /// The shape of the success body is inferred (the request echoed back with an `id`, inside
+    /// `data`), and whether the service answers 200 or 201 is unknown, so both are declared.
+    ///
+    ///
+    /// Sends a `POST` request to `/ds/v1/webhooks`
+    ///
+    /// ```ignore
+    /// let response = client.create_webhook()
+    ///     .body(body)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn create_webhook(&self) -> builder::CreateWebhook<'_> {
         builder::CreateWebhook::new(self)
     }
-    /**Get one webhook subscription
-
-    Returns a single subscription wrapped in `data`. The path is listed in the reference
-    overview; the GET method and the body shape are inferred.
-
-
-    Sends a `GET` request to `/ds/v1/webhooks/{webhookId}`
-
-    Arguments:
-    - `webhook_id`: Identifier returned in `data.id` when the subscription was created.
-    ```ignore
-    let response = client.get_webhook()
-        .webhook_id(webhook_id)
-        .send()
-        .await;
-    ```*/
+    /// Get one webhook subscription
+    ///
+    /// Returns a single subscription wrapped in `data`. The path is listed in the reference
+    /// overview; the GET method and the body shape are inferred.
+    ///
+    ///
+    /// Sends a `GET` request to `/ds/v1/webhooks/{webhookId}`
+    ///
+    /// Arguments:
+    /// - `webhook_id`: Identifier returned in `data.id` when the subscription was created.
+    /// ```ignore
+    /// let response = client.get_webhook()
+    ///     .webhook_id(webhook_id)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_webhook(&self) -> builder::GetWebhook<'_> {
         builder::GetWebhook::new(self)
     }
-    /**Update a webhook subscription (speculative)
-
-    Speculative: no public source shows this call. The documentation only says webhooks can
-    be created and "managed", so an update by PUT is modelled here with every member
-    optional. The real service may use PATCH, require the full object, or not offer updates
-    at all; deleting and re-creating the subscription is the proven alternative.
-
-
-    Sends a `PUT` request to `/ds/v1/webhooks/{webhookId}`
-
-    Arguments:
-    - `webhook_id`: Identifier returned in `data.id` when the subscription was created.
-    - `body`
-    ```ignore
-    let response = client.update_webhook()
-        .webhook_id(webhook_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Update a webhook subscription (speculative)
+    ///
+    /// Speculative: no public source shows this call. The documentation only says webhooks can
+    /// be created and "managed", so an update by PUT is modelled here with every member
+    /// optional. The real service may use PATCH, require the full object, or not offer updates
+    /// at all; deleting and re-creating the subscription is the proven alternative.
+    ///
+    ///
+    /// Sends a `PUT` request to `/ds/v1/webhooks/{webhookId}`
+    ///
+    /// Arguments:
+    /// - `webhook_id`: Identifier returned in `data.id` when the subscription was created.
+    /// - `body`
+    /// ```ignore
+    /// let response = client.update_webhook()
+    ///     .webhook_id(webhook_id)
+    ///     .body(body)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn update_webhook(&self) -> builder::UpdateWebhook<'_> {
         builder::UpdateWebhook::new(self)
     }
-    /**Delete a webhook subscription
-
-    Removes the subscription; deliveries to its callback URL stop. Everactive's webhook
-    sample uses this to tear down its subscription. Whether success is reported as 204 or as
-    200 is unknown; both are accepted and neither carries a body.
-
-
-    Sends a `DELETE` request to `/ds/v1/webhooks/{webhookId}`
-
-    Arguments:
-    - `webhook_id`: Identifier returned in `data.id` when the subscription was created.
-    ```ignore
-    let response = client.delete_webhook()
-        .webhook_id(webhook_id)
-        .send()
-        .await;
-    ```*/
+    /// Delete a webhook subscription
+    ///
+    /// Removes the subscription; deliveries to its callback URL stop. Everactive's webhook
+    /// sample uses this to tear down its subscription. Whether success is reported as 204 or as
+    /// 200 is unknown; both are accepted and neither carries a body.
+    ///
+    ///
+    /// Sends a `DELETE` request to `/ds/v1/webhooks/{webhookId}`
+    ///
+    /// Arguments:
+    /// - `webhook_id`: Identifier returned in `data.id` when the subscription was created.
+    /// ```ignore
+    /// let response = client.delete_webhook()
+    ///     .webhook_id(webhook_id)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn delete_webhook(&self) -> builder::DeleteWebhook<'_> {
         builder::DeleteWebhook::new(self)
     }
@@ -5928,9 +5906,9 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
-    /**Builder for [`Client::list_evergateways`]
-
-    [`Client::list_evergateways`]: super::Client::list_evergateways*/
+    /// Builder for [`Client::list_evergateways`]
+    ///
+    /// [`Client::list_evergateways`]: super::Client::list_evergateways
     #[derive(Debug, Clone)]
     pub struct ListEvergateways<'a> {
         client: &'a super::Client,
@@ -6057,9 +6035,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_evergateway`]
-
-    [`Client::get_evergateway`]: super::Client::get_evergateway*/
+    /// Builder for [`Client::get_evergateway`]
+    ///
+    /// [`Client::get_evergateway`]: super::Client::get_evergateway
     #[derive(Debug, Clone)]
     pub struct GetEvergateway<'a> {
         client: &'a super::Client,
@@ -6133,9 +6111,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::update_evergateway`]
-
-    [`Client::update_evergateway`]: super::Client::update_evergateway*/
+    /// Builder for [`Client::update_evergateway`]
+    ///
+    /// [`Client::update_evergateway`]: super::Client::update_evergateway
     #[derive(Debug, Clone)]
     pub struct UpdateEvergateway<'a> {
         client: &'a super::Client,
@@ -6236,9 +6214,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_evergateway_status_v1`]
-
-    [`Client::list_evergateway_status_v1`]: super::Client::list_evergateway_status_v1*/
+    /// Builder for [`Client::list_evergateway_status_v1`]
+    ///
+    /// [`Client::list_evergateway_status_v1`]: super::Client::list_evergateway_status_v1
     #[derive(Debug, Clone)]
     pub struct ListEvergatewayStatusV1<'a> {
         client: &'a super::Client,
@@ -6345,9 +6323,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_evergateway_status_v3`]
-
-    [`Client::list_evergateway_status_v3`]: super::Client::list_evergateway_status_v3*/
+    /// Builder for [`Client::list_evergateway_status_v3`]
+    ///
+    /// [`Client::list_evergateway_status_v3`]: super::Client::list_evergateway_status_v3
     #[derive(Debug, Clone)]
     pub struct ListEvergatewayStatusV3<'a> {
         client: &'a super::Client,
@@ -6454,9 +6432,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_evergateway_status_v3_daily`]
-
-    [`Client::list_evergateway_status_v3_daily`]: super::Client::list_evergateway_status_v3_daily*/
+    /// Builder for [`Client::list_evergateway_status_v3_daily`]
+    ///
+    /// [`Client::list_evergateway_status_v3_daily`]: super::Client::list_evergateway_status_v3_daily
     #[derive(Debug, Clone)]
     pub struct ListEvergatewayStatusV3Daily<'a> {
         client: &'a super::Client,
@@ -6563,9 +6541,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_eversensors`]
-
-    [`Client::list_eversensors`]: super::Client::list_eversensors*/
+    /// Builder for [`Client::list_eversensors`]
+    ///
+    /// [`Client::list_eversensors`]: super::Client::list_eversensors
     #[derive(Debug, Clone)]
     pub struct ListEversensors<'a> {
         client: &'a super::Client,
@@ -6724,9 +6702,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_eversensor_readings`]
-
-    [`Client::list_eversensor_readings`]: super::Client::list_eversensor_readings*/
+    /// Builder for [`Client::list_eversensor_readings`]
+    ///
+    /// [`Client::list_eversensor_readings`]: super::Client::list_eversensor_readings
     #[derive(Debug, Clone)]
     pub struct ListEversensorReadings<'a> {
         client: &'a super::Client,
@@ -6827,9 +6805,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_eversensor_last_reading`]
-
-    [`Client::get_eversensor_last_reading`]: super::Client::get_eversensor_last_reading*/
+    /// Builder for [`Client::get_eversensor_last_reading`]
+    ///
+    /// [`Client::get_eversensor_last_reading`]: super::Client::get_eversensor_last_reading
     #[derive(Debug, Clone)]
     pub struct GetEversensorLastReading<'a> {
         client: &'a super::Client,
@@ -6899,9 +6877,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_health`]
-
-    [`Client::get_health`]: super::Client::get_health*/
+    /// Builder for [`Client::get_health`]
+    ///
+    /// [`Client::get_health`]: super::Client::get_health
     #[derive(Debug, Clone)]
     pub struct GetHealth<'a> {
         client: &'a super::Client,
@@ -6948,9 +6926,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_webhooks`]
-
-    [`Client::list_webhooks`]: super::Client::list_webhooks*/
+    /// Builder for [`Client::list_webhooks`]
+    ///
+    /// [`Client::list_webhooks`]: super::Client::list_webhooks
     #[derive(Debug, Clone)]
     pub struct ListWebhooks<'a> {
         client: &'a super::Client,
@@ -6999,9 +6977,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::create_webhook`]
-
-    [`Client::create_webhook`]: super::Client::create_webhook*/
+    /// Builder for [`Client::create_webhook`]
+    ///
+    /// [`Client::create_webhook`]: super::Client::create_webhook
     #[derive(Debug, Clone)]
     pub struct CreateWebhook<'a> {
         client: &'a super::Client,
@@ -7077,9 +7055,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_webhook`]
-
-    [`Client::get_webhook`]: super::Client::get_webhook*/
+    /// Builder for [`Client::get_webhook`]
+    ///
+    /// [`Client::get_webhook`]: super::Client::get_webhook
     #[derive(Debug, Clone)]
     pub struct GetWebhook<'a> {
         client: &'a super::Client,
@@ -7146,9 +7124,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::update_webhook`]
-
-    [`Client::update_webhook`]: super::Client::update_webhook*/
+    /// Builder for [`Client::update_webhook`]
+    ///
+    /// [`Client::update_webhook`]: super::Client::update_webhook
     #[derive(Debug, Clone)]
     pub struct UpdateWebhook<'a> {
         client: &'a super::Client,
@@ -7243,9 +7221,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::delete_webhook`]
-
-    [`Client::delete_webhook`]: super::Client::delete_webhook*/
+    /// Builder for [`Client::delete_webhook`]
+    ///
+    /// [`Client::delete_webhook`]: super::Client::delete_webhook
     #[derive(Debug, Clone)]
     pub struct DeleteWebhook<'a> {
         client: &'a super::Client,

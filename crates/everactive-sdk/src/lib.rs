@@ -19,7 +19,7 @@ pub mod webhooks;
 
 pub use client::{ClientBuilder, DEFAULT_BASE_URL};
 pub use event_type::WebhookEventType;
-pub use generated::{Client, ResponseValue, builder, types};
+pub use generated::{Client, ClientInfo, ResponseValue, builder, types};
 pub use pagination::{EvergatewayFilter, EversensorFilter};
 pub use readings::MAX_READINGS_WINDOW;
 pub use sdk_auth::{Auth, AuthError, RetryPolicy, SendExt};
