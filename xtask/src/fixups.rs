@@ -1,9 +1,11 @@
 //! Fixups: small, named edits of a vendor spec made before progenitor sees it.
 //!
-//! The vendored spec file stays exactly as the vendor published it, so updating it is a plain
-//! copy. Every deviation we need lives here instead, in code, with the reason written next to
-//! it and a test that fails when the edit stops working. A vendor lists the fixups it needs in
+//! The spec file describes the vendor's API as it is (whether the vendor published it or we
+//! wrote it from research); what only this generator needs lives here instead, in code, with
+//! the reason written next to it and a test that fails when the edit stops working. A vendor lists the fixups it needs in
 //! `vendor.rs`, and they run in that order on the spec parsed into a `serde_json::Value`.
+
+use std::collections::BTreeSet;
 
 use serde_json::Value;
 
@@ -50,9 +52,14 @@ const AUTH_TAG: &str = "auth";
 /// logic, and every generated method runs the client's auth hook first, which needs a token,
 /// so calling the token endpoint through the client could never work.
 ///
+/// The component schemas that only those operations used (the token request and response,
+/// which hold a client secret and an access token in plain `String`s with a derived `Debug`)
+/// are removed too. Schemas that nothing referenced to begin with are kept.
+///
 /// Fails when no operation carries the tag: the vendor has then probably renamed the tag, and
 /// without this error the token endpoint would quietly come back into the SDK.
 pub fn drop_auth_operations(spec: &mut Value) -> Result<(), String> {
+    let mut dropped = Vec::new();
     let paths = spec
         .get_mut("paths")
         .and_then(Value::as_object_mut)
@@ -67,7 +74,7 @@ pub fn drop_auth_operations(spec: &mut Value) -> Result<(), String> {
         let before = removed;
         for method in HTTP_METHODS {
             if item.get(method).is_some_and(has_auth_tag) {
-                item.remove(method);
+                dropped.extend(item.remove(method));
                 removed += 1;
             }
         }
@@ -81,7 +88,74 @@ pub fn drop_auth_operations(spec: &mut Value) -> Result<(), String> {
              fixup, otherwise remove it from the vendor's fixup list"
         ));
     }
+    drop_schemas_only_used_by(spec, &dropped);
     Ok(())
+}
+
+const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
+
+/// Removes the schemas `dropped` referred to (directly or through other schemas) that the rest
+/// of the document no longer reaches.
+fn drop_schemas_only_used_by(spec: &mut Value, dropped: &[Value]) {
+    let mut candidates = BTreeSet::new();
+    dropped
+        .iter()
+        .for_each(|op| collect_schema_refs(op, &mut candidates));
+    let Some(schemas) = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+    else {
+        return;
+    };
+    // Everything but the schema definitions themselves is a root of reachability.
+    let mut roots = spec.clone();
+    if let Some(components) = roots.get_mut("components").and_then(Value::as_object_mut) {
+        components.remove("schemas");
+    }
+    let mut reached = BTreeSet::new();
+    collect_schema_refs(&roots, &mut reached);
+    let mut queue: Vec<String> = reached.iter().cloned().collect();
+    let mut candidate_queue: Vec<String> = candidates.iter().cloned().collect();
+    while let Some(name) = queue.pop() {
+        let mut found = BTreeSet::new();
+        if let Some(schema) = schemas.get(&name) {
+            collect_schema_refs(schema, &mut found);
+        }
+        queue.extend(found.into_iter().filter(|n| reached.insert(n.clone())));
+    }
+    // Schemas reached from a dropped schema are candidates too (e.g. a grant-type enum).
+    while let Some(name) = candidate_queue.pop() {
+        let mut found = BTreeSet::new();
+        if let Some(schema) = schemas.get(&name) {
+            collect_schema_refs(schema, &mut found);
+        }
+        candidate_queue.extend(found.into_iter().filter(|n| candidates.insert(n.clone())));
+    }
+    if let Some(defined) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        defined.retain(|name, _| !candidates.contains(name) || reached.contains(name));
+    }
+}
+
+/// Adds the name of every `#/components/schemas/...` reference inside `value` to `out`.
+fn collect_schema_refs(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX))
+            {
+                out.insert(name.to_owned());
+            }
+            map.values().for_each(|v| collect_schema_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_schema_refs(v, out)),
+        _ => {}
+    }
 }
 
 /// Whether an operation object lists [`AUTH_TAG`] among its `tags`.
@@ -162,6 +236,36 @@ mod tests {
                 }
             })
         );
+    }
+
+    #[test]
+    fn drop_auth_operations_removes_schemas_only_the_token_endpoint_used() {
+        let schema_ref = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
+        let mut token = op(&["auth"], "create_token");
+        token["requestBody"] = json!({ "content": { "application/x-www-form-urlencoded": { "schema": schema_ref("TokenRequest") } } });
+        token["responses"]["200"]["content"] =
+            json!({ "application/json": { "schema": schema_ref("TokenResponse") } });
+        let mut health = op(&["health"], "get_health");
+        health["responses"]["200"]["content"] =
+            json!({ "application/json": { "schema": schema_ref("Health") } });
+        let mut spec = json!({
+            "paths": { "/auth/token": { "post": token }, "/health": { "get": health } },
+            "components": { "schemas": {
+                "TokenRequest": { "type": "object", "properties": { "grant_type": schema_ref("GrantType") } },
+                "GrantType": { "type": "string", "enum": ["client_credentials"] },
+                "TokenResponse": { "type": "object", "properties": { "error": schema_ref("Shared") } },
+                "Health": { "type": "object", "properties": { "error": schema_ref("Shared") } },
+                "Shared": { "type": "object" },
+                "WebhookPayload": { "type": "object" }
+            } }
+        });
+        drop_auth_operations(&mut spec).expect("tagged operation present");
+        let left: Vec<&String> = spec["components"]["schemas"]
+            .as_object()
+            .expect("schemas")
+            .keys()
+            .collect();
+        assert_eq!(left, ["Health", "Shared", "WebhookPayload"]);
     }
 
     #[test]

@@ -137,10 +137,11 @@ impl Error {
         self.body().and_then(|b| serde_json::from_slice(b).ok())
     }
 
-    /// Whether trying the same call later could succeed (transport errors, 408, 429, 502-504).
+    /// Whether trying the same call later could succeed: the cases the request layer itself
+    /// retries for idempotent requests (connection errors, timeouts, HTTP 408, 429, 502-504).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) => true,
+            Error::Transport(e) => e.is_connect() || e.is_timeout(),
             _ => self.status().is_some_and(crate::retry::is_retryable_status),
         }
     }

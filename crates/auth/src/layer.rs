@@ -96,6 +96,10 @@ impl Auth {
     /// Sends a prepared request: one tracing span, a single resend with a new token after a 401,
     /// and retries per the [`RetryPolicy`]. This is the SDKs' `ClientHooks::exec`.
     ///
+    /// The 401 resend applies to every method, `POST` included: the server refused the request
+    /// before acting on it. A second 401 is returned as it is, so a revoked credential can never
+    /// cause a loop. A request whose body is a stream cannot be copied and is sent once.
+    ///
     /// # Errors
     /// The transport error of the last attempt; error statuses are returned as responses.
     pub async fn execute(
@@ -134,14 +138,21 @@ impl Auth {
             let sent_auth = current.headers().get(AUTHORIZATION).cloned();
             let outcome = http.execute(current).await;
             span.record("attempt", attempt);
+            if let Ok(resp) = &outcome
+                && resp.status() == StatusCode::UNAUTHORIZED
+                && let Some(sent) = &sent_auth
+            {
+                // Even when the request cannot be resent, the rejected token must not be
+                // handed out again.
+                self.source.invalidate(sent);
+            }
             let Some(mut next) = spare else { break outcome };
             let wait = match &outcome {
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
-                    let Some(sent) = sent_auth.filter(|_| !resent_after_401) else {
+                    if resent_after_401 || sent_auth.is_none() {
                         break outcome;
-                    };
+                    }
                     resent_after_401 = true;
-                    self.source.invalidate(&sent);
                     match self.source.token().await {
                         Ok(token) => {
                             tracing::debug!("HTTP 401: resending once with a new token");

@@ -22,6 +22,9 @@ pub use event_type::WebhookEventType;
 pub use generated::{Client, ClientInfo, ResponseValue, builder, types};
 pub use pagination::{EvergatewayFilter, EversensorFilter};
 pub use readings::MAX_READINGS_WINDOW;
+/// The HTTP client crate this SDK is built on (for [`ClientBuilder::http_client`] and
+/// [`reqwest::StatusCode`]).
+pub use reqwest;
 pub use sdk_auth::{Auth, AuthError, RetryPolicy, SendExt};
 
 /// The error of every call of this SDK: keeps the HTTP status and raw body of a failed call,

@@ -42,9 +42,10 @@ type OAuthClient = oauth2::Client<
     EndpointSet,
 >;
 
-/// The grant used to get a token when there is no refresh token (or it was refused).
+/// The grant used to get a token when there is no refresh token (or it was refused); chosen by
+/// the [`OAuth2Config`] constructor.
 #[derive(Clone)]
-pub enum Grant {
+enum Grant {
     /// `grant_type=client_credentials`: the client acts on its own behalf.
     ClientCredentials,
     /// `grant_type=password`: the client acts for a user.
