@@ -4,23 +4,24 @@
 //! `Authorization: Bearer <token>` through the *same* `reqwest::Client` (the SDK's own, so
 //! timeouts, user agent and connection pool are identical) to an in-process HTTP/1.1 keep-alive
 //! server on 127.0.0.1, read the body and decode it into `types::Health`. The difference is
-//! therefore what the SDK adds: the generated builder, `Auth::prepare` (token cache) and
-//! `Auth::execute` (span, retry bookkeeping, `try_clone`), and `ResponseValue`.
+//! what the SDK adds: the generated builder and `ResponseValue`, `Auth::prepare` (token cache)
+//! and `Auth::execute` (span, retry bookkeeping, `try_clone`).
 //!
 //! Reports numbers only; it never fails on a slow result. See `benches/README.md`.
 //!
 //! ```text
 //! cargo bench -p everactive-sdk --bench overhead
-//! cargo bench -p everactive-sdk --bench overhead -- --rounds 5 --batch 5000
+//! cargo bench -p everactive-sdk --bench overhead -- --rounds 5 --batch 5000 --layer
 //! OVERHEAD_ROUNDS=5 OVERHEAD_BATCH=5000 cargo bench -p everactive-sdk --bench overhead
 //! ```
 //!
 //! Without `--bench` on the command line (`cargo test --benches`, `--all-targets`) it runs a
 //! short smoke check instead of the measurement.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use everactive_sdk::Client;
@@ -35,26 +36,85 @@ use tokio::sync::watch;
 const IN_FLIGHT: usize = 64;
 const DEFAULT_ROUNDS: usize = 15;
 const DEFAULT_BATCH: usize = 20_000;
+/// Each round's batch is sent in slices of this size, the sides alternating slice by slice, so
+/// that the machine's speed drifting (other VMs, frequency) hits both sides alike.
+const DEFAULT_SLICE: usize = 5_000;
 const WARMUP: usize = 4_000;
+/// Requests per side of the (untimed) allocation count.
+const ALLOC_SAMPLE: usize = 2_000;
 
 const ACCESS_TOKEN: &str = "bench-access-token-0b1d";
 const HEALTH_BODY: &str = r#"{"ok":true,"version":"89accb09"}"#;
 const TOKEN_BODY: &str =
     r#"{"access_token":"bench-access-token-0b1d","expires_in":86400,"token_type":"Bearer"}"#;
 
+// ---------------------------------------------------------------------------------------------
+// Allocation counting: the system allocator plus two counters, switched on only for the
+// untimed allocation pass (the timed rounds pay one relaxed load per allocation, both sides).
+
+struct CountingAlloc;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+static ALLOC_BYTES: AtomicU64 = AtomicU64::new(0);
+
+fn count(bytes: usize) {
+    if COUNTING.load(Ordering::Relaxed) {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        ALLOC_BYTES.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; the counters have no effect on memory.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count(layout.size());
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count(layout.size());
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count(new_size);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
+
+// ---------------------------------------------------------------------------------------------
+// Settings.
+
 struct Settings {
     rounds: usize,
     batch: usize,
+    slice: usize,
+    layer: bool,
     smoke: bool,
 }
 
 impl Settings {
-    /// `--bench` (added by `cargo bench`) selects the measurement; `--rounds N`, `--batch N`
-    /// (or `=N`) and `OVERHEAD_ROUNDS` / `OVERHEAD_BATCH` size it. Other arguments are ignored.
+    /// `--bench` (added by `cargo bench`) selects the measurement. `--rounds N`, `--batch N`,
+    /// `--slice N` (or `=N`) and `OVERHEAD_ROUNDS` / `OVERHEAD_BATCH` / `OVERHEAD_SLICE` size
+    /// it; `--layer` / `OVERHEAD_LAYER=1` adds the third side. Other arguments are ignored.
     fn parse() -> Self {
         let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
         let mut rounds = env("OVERHEAD_ROUNDS").unwrap_or(DEFAULT_ROUNDS);
         let mut batch = env("OVERHEAD_BATCH").unwrap_or(DEFAULT_BATCH);
+        let mut slice = env("OVERHEAD_SLICE").unwrap_or(DEFAULT_SLICE);
+        let mut layer = std::env::var("OVERHEAD_LAYER").is_ok_and(|v| v == "1");
         let mut smoke = true;
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -70,14 +130,19 @@ impl Settings {
             };
             match key.as_str() {
                 "--bench" => smoke = false,
+                "--layer" => layer = true,
                 "--rounds" => rounds = value().unwrap_or(rounds),
                 "--batch" => batch = value().unwrap_or(batch),
+                "--slice" => slice = value().unwrap_or(slice),
                 _ => {}
             }
         }
+        let batch = batch.max(IN_FLIGHT);
         Self {
             rounds: rounds.max(1),
-            batch: batch.max(IN_FLIGHT),
+            batch,
+            slice: slice.clamp(IN_FLIGHT, batch),
+            layer,
             smoke,
         }
     }
@@ -93,18 +158,18 @@ struct Counters {
     other: AtomicU64,
 }
 
+struct Answers {
+    health: Vec<u8>,
+    token: Vec<u8>,
+    not_found: Vec<u8>,
+}
+
 fn response(status: &str, body: &str) -> Vec<u8> {
     format!(
         "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
         body.len()
     )
     .into_bytes()
-}
-
-struct Answers {
-    health: Vec<u8>,
-    token: Vec<u8>,
-    not_found: Vec<u8>,
 }
 
 async fn serve(
@@ -129,7 +194,7 @@ async fn serve(
         tokio::spawn(async move {
             tokio::select! {
                 _ = stop.changed() => {}
-                _ = connection(stream, &answers, &counters) => {}
+                () = connection(stream, &answers, &counters) => {}
             }
         });
     }
@@ -156,7 +221,7 @@ async fn connection(mut stream: TcpStream, answers: &Answers, counters: &Counter
                 return;
             };
             if start + head_len + body_len > filled {
-                break; // body not complete yet
+                break; // the body is not complete yet
             }
             let answer = if head.starts_with(b"GET /ds/v1/health ") {
                 counters.health.fetch_add(1, Ordering::Relaxed);
@@ -204,12 +269,16 @@ fn content_length(head: &[u8]) -> Option<usize> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Clients.
+// The three ways of sending the same request.
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Side {
+    /// `client.get_health().send()`: generated code + auth layer + `ResponseValue`.
     Sdk,
+    /// Plain reqwest with the bearer header set by hand.
     Raw,
+    /// Plain reqwest request passed through `Auth::prepare` + `Auth::execute` only.
+    Layer,
 }
 
 impl Side {
@@ -217,6 +286,7 @@ impl Side {
         match self {
             Side::Sdk => "sdk",
             Side::Raw => "raw",
+            Side::Layer => "layer",
         }
     }
 }
@@ -248,8 +318,27 @@ async fn call_raw(t: &Targets) {
     assert!(health.ok);
 }
 
-/// Sends `total` requests with exactly `IN_FLIGHT` outstanding; returns ns per request.
-async fn batch(targets: &Arc<Targets>, side: Side, total: usize) -> f64 {
+async fn call_layer(t: &Targets) {
+    let mut request = t
+        .http
+        .get(t.url.as_str())
+        .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .build()
+        .expect("layer request");
+    let auth = t.sdk.auth();
+    auth.prepare(&mut request).await.expect("layer token");
+    let response = auth
+        .execute(&t.http, request, "get_health")
+        .await
+        .expect("layer health");
+    assert_eq!(response.status().as_u16(), 200);
+    let body = response.bytes().await.expect("layer body");
+    let health: Health = serde_json::from_slice(&body).expect("layer decode");
+    assert!(health.ok);
+}
+
+/// Sends `total` requests with exactly `IN_FLIGHT` outstanding; returns the elapsed time.
+async fn batch(targets: &Arc<Targets>, side: Side, total: usize) -> Duration {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let workers: Vec<_> = (0..IN_FLIGHT)
@@ -261,6 +350,7 @@ async fn batch(targets: &Arc<Targets>, side: Side, total: usize) -> f64 {
                     match side {
                         Side::Sdk => call_sdk(&targets).await,
                         Side::Raw => call_raw(&targets).await,
+                        Side::Layer => call_layer(&targets).await,
                     }
                 }
             })
@@ -269,7 +359,21 @@ async fn batch(targets: &Arc<Targets>, side: Side, total: usize) -> f64 {
     for worker in workers {
         worker.await.expect("worker");
     }
-    started.elapsed().as_nanos() as f64 / total as f64
+    started.elapsed()
+}
+
+/// Allocations and allocated bytes per request of one side (untimed).
+async fn allocations(targets: &Arc<Targets>, side: Side) -> (f64, f64) {
+    ALLOCS.store(0, Ordering::Relaxed);
+    ALLOC_BYTES.store(0, Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
+    batch(targets, side, ALLOC_SAMPLE).await;
+    COUNTING.store(false, Ordering::Relaxed);
+    let n = ALLOC_SAMPLE as f64;
+    (
+        ALLOCS.load(Ordering::Relaxed) as f64 / n,
+        ALLOC_BYTES.load(Ordering::Relaxed) as f64 / n,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,69 +398,88 @@ fn min_max(values: &[f64]) -> (f64, f64) {
         })
 }
 
+/// ns per request of each side in one round.
 struct Round {
     first: Side,
     sdk: f64,
     raw: f64,
+    layer: Option<f64>,
 }
 
-fn report(settings: &Settings, rounds: &[Round]) {
+fn summary_line(label: &str, values: &[f64], decimals: usize) {
+    let (lo, hi) = min_max(values);
+    println!(
+        "{label:<12}{:>10.decimals$}{lo:>10.decimals$}{hi:>10.decimals$}",
+        median(values)
+    );
+}
+
+fn report(settings: &Settings, rounds: &[Round], allocs: &[(Side, (f64, f64))]) {
     let sdk: Vec<f64> = rounds.iter().map(|r| r.sdk).collect();
     let raw: Vec<f64> = rounds.iter().map(|r| r.raw).collect();
     let ratio: Vec<f64> = rounds.iter().map(|r| r.sdk / r.raw).collect();
+    let layer: Vec<f64> = rounds.iter().filter_map(|r| r.layer).collect();
+    let layer_ratio: Vec<f64> = rounds
+        .iter()
+        .filter_map(|r| Some(r.layer? / r.raw))
+        .collect();
+    let with_layer = !layer.is_empty();
+
     println!();
     println!(
-        "everactive-sdk overhead: GET /ds/v1/health, {} rounds x {} requests per side, {} in flight, 2 tokio workers",
-        settings.rounds, settings.batch, IN_FLIGHT
+        "everactive-sdk overhead: GET /ds/v1/health, {} rounds x {} requests per side \
+         (slices of {}, sides alternating), {} in flight, 2 tokio workers",
+        settings.rounds, settings.batch, settings.slice, IN_FLIGHT
     );
     println!();
-    println!("round  first  sdk ns/req  raw ns/req  sdk/raw");
-    println!("-----  -----  ----------  ----------  -------");
-    for (i, (r, q)) in rounds.iter().zip(&ratio).enumerate() {
-        println!(
+    if with_layer {
+        println!("round  first  sdk ns/req  raw ns/req  sdk/raw  layer ns/req  layer/raw");
+        println!("-----  -----  ----------  ----------  -------  ------------  ---------");
+    } else {
+        println!("round  first  sdk ns/req  raw ns/req  sdk/raw");
+        println!("-----  -----  ----------  ----------  -------");
+    }
+    for (i, r) in rounds.iter().enumerate() {
+        print!(
             "{:>5}  {:>5}  {:>10.0}  {:>10.0}  {:>7.3}",
             i + 1,
             r.first.name(),
             r.sdk,
             r.raw,
-            q
+            r.sdk / r.raw
         );
+        match r.layer {
+            Some(l) => println!("  {:>12.0}  {:>9.3}", l, l / r.raw),
+            None => println!(),
+        }
     }
-    let (sdk_lo, sdk_hi) = min_max(&sdk);
-    let (raw_lo, raw_hi) = min_max(&raw);
-    let (q_lo, q_hi) = min_max(&ratio);
     println!();
-    println!("             median       min       max");
+    println!("{:<12}{:>10}{:>10}{:>10}", "", "median", "min", "max");
+    summary_line("sdk ns/req", &sdk, 0);
+    summary_line("raw ns/req", &raw, 0);
+    summary_line("sdk/raw", &ratio, 3);
+    if with_layer {
+        summary_line("layer ns/req", &layer, 0);
+        summary_line("layer/raw", &layer_ratio, 3);
+    }
     println!(
-        "sdk ns/req  {:>9.0} {:>9.0} {:>9.0}   ({:.0} req/s at the median)",
-        median(&sdk),
-        sdk_lo,
-        sdk_hi,
-        1e9 / median(&sdk)
-    );
-    println!(
-        "raw ns/req  {:>9.0} {:>9.0} {:>9.0}   ({:.0} req/s at the median)",
-        median(&raw),
-        raw_lo,
-        raw_hi,
+        "sdk - raw   {:>+10.0} ns/req (median sdk - median raw); {:.0} vs {:.0} req/s",
+        median(&sdk) - median(&raw),
+        1e9 / median(&sdk),
         1e9 / median(&raw)
     );
-    println!(
-        "sdk/raw     {:>9.3} {:>9.3} {:>9.3}",
-        median(&ratio),
-        q_lo,
-        q_hi
-    );
-    println!(
-        "overhead    {:>+9.0} ns/req (median sdk - median raw)",
-        median(&sdk) - median(&raw)
-    );
+    for (side, (count, bytes)) in allocs {
+        println!(
+            "allocations {:<6}{count:>6.1} per request, {bytes:>6.0} bytes per request (whole process)",
+            side.name()
+        );
+    }
     let verdict = if median(&ratio) <= 1.05 {
         "within"
     } else {
         "ABOVE"
     };
-    println!("target      median ratio <= 1.050: {verdict} target (informational, never fails)");
+    println!("target: median sdk/raw <= 1.050 -> {verdict} target (informational, never fails)");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,6 +496,7 @@ async fn run(settings: Settings) -> io::Result<()> {
         .base_url(format!("http://{addr}"))
         .build()
         .expect("client");
+    // The SDK's own reqwest client: identical settings and a shared connection pool.
     let http = sdk.client().clone();
     let mut bearer = HeaderValue::from_str(&format!("Bearer {ACCESS_TOKEN}")).expect("header");
     bearer.set_sensitive(true);
@@ -383,51 +507,75 @@ async fn run(settings: Settings) -> io::Result<()> {
         bearer,
     });
 
+    let (rounds, size, slice, warmup) = if settings.smoke {
+        (1, 256, 128, 256)
+    } else {
+        (settings.rounds, settings.batch, settings.slice, WARMUP)
+    };
+    let mut sides = vec![Side::Sdk, Side::Raw];
+    if settings.layer {
+        sides.push(Side::Layer);
+    }
+
     // Warm-up: fetch the token, open the pooled connections, warm caches and allocators.
     call_sdk(&targets).await;
-    let (rounds, size, warmup) = if settings.smoke {
-        (1, 256, 256)
-    } else {
-        (settings.rounds, settings.batch, WARMUP)
-    };
-    batch(&targets, Side::Sdk, warmup).await;
-    batch(&targets, Side::Raw, warmup).await;
+    let mut sent = 1;
+    for &side in &sides {
+        batch(&targets, side, warmup).await;
+        sent += warmup;
+    }
 
     let mut results = Vec::with_capacity(rounds);
     for round in 0..rounds {
-        // Alternate which side goes first to cancel drift (heating, background load).
-        let first = if round.is_multiple_of(2) {
-            Side::Sdk
-        } else {
-            Side::Raw
-        };
-        let second = if first == Side::Sdk {
-            Side::Raw
-        } else {
-            Side::Sdk
-        };
-        let a = batch(&targets, first, size).await;
-        let b = batch(&targets, second, size).await;
-        let (sdk, raw) = if first == Side::Sdk { (a, b) } else { (b, a) };
-        results.push(Round { first, sdk, raw });
+        // Slices alternate the side that goes first (and each round starts with the other side
+        // than the previous one), so drift during a round hits both sides alike.
+        let mut elapsed = [Duration::ZERO; 3];
+        let mut done = 0;
+        let mut slice_no = round;
+        while done < size {
+            let n = slice.min(size - done);
+            let mut order = sides.clone();
+            order.rotate_left(slice_no % sides.len());
+            for &side in &order {
+                elapsed[side as usize] += batch(&targets, side, n).await;
+            }
+            sent += n * sides.len();
+            done += n;
+            slice_no += 1;
+        }
+        let ns = |side: Side| elapsed[side as usize].as_nanos() as f64 / size as f64;
+        results.push(Round {
+            first: sides[round % sides.len()],
+            sdk: ns(Side::Sdk),
+            raw: ns(Side::Raw),
+            layer: settings.layer.then(|| ns(Side::Layer)),
+        });
+    }
+
+    let mut allocs = Vec::new();
+    if !settings.smoke {
+        for &side in &sides {
+            allocs.push((side, allocations(&targets, side).await));
+            sent += ALLOC_SAMPLE;
+        }
     }
 
     let _ = stop_tx.send(true);
     server.await.expect("server task")?;
-    let expected = (1 + 2 * warmup + 2 * rounds * size) as u64;
     let health = counters.health.load(Ordering::Relaxed);
     let tokens = counters.token.load(Ordering::Relaxed);
     let other = counters.other.load(Ordering::Relaxed);
-    assert_eq!(health, expected, "health requests served");
+    assert_eq!(health, sent as u64, "health requests served");
     assert_eq!(tokens, 1, "the token must be fetched once and then cached");
     assert_eq!(other, 0, "unexpected requests");
 
     if settings.smoke {
         println!(
-            "overhead bench smoke check passed ({health} requests, 1 token fetch); run `cargo bench -p everactive-sdk --bench overhead` to measure"
+            "overhead bench smoke check passed ({health} requests, 1 token fetch); \
+             run `cargo bench -p everactive-sdk --bench overhead` to measure"
         );
     } else {
-        report(&settings, &results);
+        report(&settings, &results, &allocs);
     }
     Ok(())
 }
