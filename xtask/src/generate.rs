@@ -71,6 +71,14 @@ pub fn generate_openapi(
     check_replacements(&spec, &src.codegen).map_err(fail(Step::Settings))?;
     let settings = settings(&src.codegen).map_err(fail(Step::Settings))?;
     let tokens = run_progenitor(&settings, &spec).map_err(fail(Step::Progenitor))?;
+    let (tokens, _) = crate::strip::strip_api_version_header(tokens);
+    if tokens.to_string().contains("\"api-version\"") {
+        return Err(fail(Step::Unparse)(
+            "progenitor's `api-version` header is added in a shape xtask/src/strip.rs does not \
+             recognize; update it"
+                .into(),
+        ));
+    }
     let file = syn::parse2::<syn::File>(crate::docs::split_doc_lines(tokens))
         .map_err(|e| fail(Step::Unparse)(format!("progenitor emitted invalid Rust: {e}")))?;
     let code = format!("{}{}", banner(src.spec), prettyplease::unparse(&file));

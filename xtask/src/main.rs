@@ -10,6 +10,7 @@ mod docs;
 mod error;
 mod fixups;
 mod generate;
+mod strip;
 mod vendor;
 
 use std::path::{Path, PathBuf};

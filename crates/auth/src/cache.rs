@@ -118,6 +118,10 @@ impl TokenSource for TokenCache {
         })
     }
 
+    fn cached(&self) -> Option<Arc<Token>> {
+        self.fresh()
+    }
+
     fn invalidate(&self, header: &HeaderValue) {
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
         if let Some(cached) = current.as_mut().filter(|c| c.token.matches(header)) {

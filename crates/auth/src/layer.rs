@@ -14,8 +14,6 @@ use crate::retry::{is_idempotent, is_retryable_status};
 use crate::token::{Token, TokenSource};
 use crate::{AuthError, RetryPolicy};
 
-/// progenitor adds this header for Dropshot's API versioning; vendor APIs do not expect it.
-const API_VERSION_HEADER: &str = "api-version";
 /// Response headers that carry a vendor's request id, checked in this order.
 const REQUEST_ID_HEADERS: [&str; 3] = ["x-request-id", "request-id", "x-correlation-id"];
 
@@ -72,14 +70,19 @@ impl Auth {
         self.source.token().await
     }
 
-    /// Prepares a request before it is sent: drops progenitor's `api-version` header and sets
-    /// the bearer token (a header marked sensitive). This is the SDKs' `ClientHooks::pre`.
+    /// Prepares a request before it is sent: sets the bearer token (a header marked sensitive).
+    /// This is the SDKs' `ClientHooks::pre`. (progenitor's `api-version` header is removed from
+    /// the generated code by `cargo xtask regen`, so it costs nothing here.)
     ///
     /// # Errors
     /// The [`AuthError`] of the token fetch; it is also recorded for [`crate::SendExt::typed`].
     pub async fn prepare(&self, request: &mut Request) -> Result<(), AuthError> {
-        request.headers_mut().remove(API_VERSION_HEADER);
-        match self.source.token().await {
+        // The common case, a fresh cached token, needs no future at all.
+        let token = match self.source.cached() {
+            Some(token) => Ok(token),
+            None => self.source.token().await,
+        };
+        match token {
             Ok(token) => {
                 request
                     .headers_mut()
@@ -137,7 +140,9 @@ impl Auth {
             let spare = current.try_clone();
             let sent_auth = current.headers().get(AUTHORIZATION).cloned();
             let outcome = http.execute(current).await;
-            span.record("attempt", attempt);
+            if !span.is_disabled() {
+                span.record("attempt", attempt);
+            }
             if let Ok(resp) = &outcome
                 && resp.status() == StatusCode::UNAUTHORIZED
                 && let Some(sent) = &sent_auth
@@ -198,7 +203,10 @@ async fn finish(
     started: Instant,
     outcome: reqwest::Result<Response>,
 ) -> reqwest::Result<Response> {
-    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    let traced = !span.is_disabled();
+    if traced {
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+    }
     let response = match outcome {
         Ok(response) => response,
         Err(err) => {
@@ -212,7 +220,9 @@ async fn finish(
         }
     };
     let status = response.status();
-    span.record("status", status.as_u16());
+    if traced {
+        span.record("status", status.as_u16());
+    }
     if !is_capturing() {
         return Ok(response);
     }

@@ -112,6 +112,12 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
     /// A token that is valid now, fetched or refreshed when needed.
     fn token(&self) -> BoxFuture<'_, Result<Arc<Token>, AuthError>>;
 
+    /// A token that is valid now if one is at hand without any I/O; the request layer tries
+    /// this first so the common case allocates no future. The default says "none at hand".
+    fn cached(&self) -> Option<Arc<Token>> {
+        None
+    }
+
     /// Tells the source that the server rejected the token behind `header` (HTTP 401), so the
     /// next [`TokenSource::token`] call must not return it again.
     fn invalidate(&self, header: &HeaderValue);
