@@ -72,6 +72,7 @@ pub fn generate_openapi(
     let settings = settings(&src.codegen).map_err(fail(Step::Settings))?;
     let tokens = run_progenitor(&settings, &spec).map_err(fail(Step::Progenitor))?;
     let (tokens, _) = crate::strip::strip_api_version_header(tokens);
+    let (tokens, _) = crate::strip::drop_empty_header_maps(tokens);
     if tokens.to_string().contains("\"api-version\"") {
         return Err(fail(Step::Unparse)(
             "progenitor's `api-version` header is added in a shape xtask/src/strip.rs does not \

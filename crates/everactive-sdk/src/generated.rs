@@ -5758,7 +5758,6 @@ pub mod builder {
             let sort_by = sort_by.map_err(Error::InvalidRequest)?;
             let sort_dir = sort_dir.map_err(Error::InvalidRequest)?;
             let url = format!("{}/ds/v1/evergateways", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5775,7 +5774,6 @@ pub mod builder {
                 ))
                 .query(&progenitor_client::QueryParam::new("sort-by", &sort_by))
                 .query(&progenitor_client::QueryParam::new("sort-dir", &sort_dir))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateways",
@@ -5838,7 +5836,6 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&gateway_id_or_serial_number.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5847,7 +5844,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_evergateway",
@@ -5936,7 +5932,6 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&gateway_id_or_serial_number.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5946,7 +5941,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_evergateway",
@@ -6037,7 +6031,6 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&gateway_id_or_serial_number.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6051,7 +6044,6 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateway_status_v1",
@@ -6142,7 +6134,6 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&gateway_id_or_serial_number.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6156,7 +6147,6 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateway_status_v3",
@@ -6247,7 +6237,6 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&gateway_id_or_serial_number.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6261,7 +6250,6 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateway_status_v3_daily",
@@ -6396,7 +6384,6 @@ pub mod builder {
             let sort_dir = sort_dir.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
             let url = format!("{}/ds/v1/eversensors", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6418,7 +6405,6 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("sort-by", &sort_by))
                 .query(&progenitor_client::QueryParam::new("sort-dir", &sort_dir))
                 .query(&progenitor_client::QueryParam::new("type", &type_))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_eversensors",
@@ -6503,7 +6489,6 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&mac_address.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6517,7 +6502,6 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_eversensor_readings",
@@ -6576,7 +6560,6 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&mac_address.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6585,7 +6568,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_eversensor_last_reading",
@@ -6621,7 +6603,6 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::Health>, Error<types::ApiError>> {
             let Self { client } = self;
             let url = format!("{}/ds/v1/health", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6630,7 +6611,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_health",
@@ -6668,7 +6648,6 @@ pub mod builder {
         ) -> Result<ResponseValue<types::WebhookList>, Error<types::ApiError>> {
             let Self { client } = self;
             let url = format!("{}/ds/v1/webhooks", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6677,7 +6656,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_webhooks",
@@ -6740,7 +6718,6 @@ pub mod builder {
                 .and_then(|v| types::WebhookCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/ds/v1/webhooks", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6750,7 +6727,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_webhook",
@@ -6807,7 +6783,6 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&webhook_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6816,7 +6791,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_webhook",
@@ -6899,7 +6873,6 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&webhook_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6909,7 +6882,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_webhook",
@@ -6963,7 +6935,6 @@ pub mod builder {
                 client.baseurl,
                 encode_path(&webhook_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6972,7 +6943,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_webhook",
