@@ -275,3 +275,31 @@ async fn connection_errors_are_retried_for_idempotent_requests() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn a_401_on_a_streaming_request_still_drops_the_token() {
+    let server = MockServer::start_async().await;
+    let tokens = numbered_tokens(&server).await;
+    let api = server
+        .mock_async(|when, then| {
+            when.path("/upload");
+            then.status(401);
+        })
+        .await;
+    let auth = auth(&server, fast_retry());
+    let mut request = Request::new(Method::PUT, server.url("/upload").parse().expect("url"));
+    let chunks = futures::stream::iter([Ok::<_, std::io::Error>(b"chunk".to_vec())]);
+    *request.body_mut() = Some(reqwest::Body::wrap_stream(chunks));
+    auth.prepare(&mut request).await.expect("token");
+    let resp = auth
+        .execute(&reqwest::Client::new(), request, "upload")
+        .await
+        .expect("response");
+    // A stream cannot be copied, so it is not resent...
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    api.assert_calls_async(1).await;
+    // ...but the rejected token is not handed out again.
+    let next = auth.token().await.expect("token");
+    assert!(next.matches(&"Bearer tok-2".parse().expect("header")));
+    tokens.assert_calls_async(2).await;
+}
