@@ -32,9 +32,10 @@ pub fn split_doc_lines(tokens: TokenStream) -> TokenStream {
                 }
             }
             TokenTree::Group(group) => {
-                let mut rebuilt = Group::new(group.delimiter(), split_doc_lines(group.stream()));
-                rebuilt.set_span(group.span());
-                out.push(TokenTree::Group(rebuilt));
+                out.push(crate::strip::with_stream(
+                    &group,
+                    split_doc_lines(group.stream()),
+                ));
             }
             other => out.push(other),
         }

@@ -28,9 +28,7 @@ pub fn strip_api_version_header(tokens: TokenStream) -> (TokenStream, usize) {
             TokenTree::Group(group) => {
                 let (inner, n) = strip_api_version_header(group.stream());
                 dropped += n;
-                let mut rebuilt = Group::new(group.delimiter(), inner);
-                rebuilt.set_span(group.span());
-                out.push(TokenTree::Group(rebuilt));
+                out.push(with_stream(group, inner));
             }
             other => out.push(other.clone()),
         }
@@ -65,15 +63,20 @@ pub fn drop_empty_header_maps(tokens: TokenStream) -> (TokenStream, usize) {
             TokenTree::Group(group) => {
                 let (inner, n) = drop_empty_header_maps(group.stream());
                 dropped += n;
-                let mut rebuilt = Group::new(group.delimiter(), inner);
-                rebuilt.set_span(group.span());
-                out.push(TokenTree::Group(rebuilt));
+                out.push(with_stream(group, inner));
             }
             other => out.push(other.clone()),
         }
         i += 1;
     }
     (out.into_iter().collect(), dropped)
+}
+
+/// `group` with its contents replaced by `stream`, keeping delimiter and span.
+pub fn with_stream(group: &Group, stream: TokenStream) -> TokenTree {
+    let mut rebuilt = Group::new(group.delimiter(), stream);
+    rebuilt.set_span(group.span());
+    TokenTree::Group(rebuilt)
 }
 
 fn count_header_map(tree: &TokenTree) -> usize {
