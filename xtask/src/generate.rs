@@ -80,6 +80,14 @@ pub fn generate_openapi(
                 .into(),
         ));
     }
+    let (tokens, _) = crate::decoder::use_moving_decoder(tokens);
+    if tokens.to_string().contains("from_response") {
+        return Err(fail(Step::Unparse)(
+            "progenitor calls `ResponseValue::from_response` in a shape xtask/src/decoder.rs \
+             does not recognize; update it"
+                .into(),
+        ));
+    }
     let file = syn::parse2::<syn::File>(crate::docs::split_doc_lines(tokens))
         .map_err(|e| fail(Step::Unparse)(format!("progenitor emitted invalid Rust: {e}")))?;
     let code = format!("{}{}", banner(src.spec), prettyplease::unparse(&file));

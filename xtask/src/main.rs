@@ -6,6 +6,7 @@
 //! 2 usage or generation error.
 
 mod check;
+mod decoder;
 mod docs;
 mod error;
 mod fixups;

@@ -10,6 +10,7 @@ use reqwest::{Request, Response, StatusCode};
 use tracing::Instrument;
 
 use crate::call::{is_capturing, note};
+use crate::replay::Replay;
 use crate::retry::{is_idempotent, is_retryable_status};
 use crate::token::{Token, TokenSource};
 use crate::{AuthError, RetryPolicy};
@@ -137,7 +138,7 @@ impl Auth {
         let outcome = loop {
             // A copy for a possible second send; a streaming body cannot be copied, and such a
             // request is sent exactly once.
-            let spare = current.try_clone();
+            let spare = Replay::of(&current);
             let sent_auth = current.headers().get(AUTHORIZATION).cloned();
             let outcome = http.execute(current).await;
             if !span.is_disabled() {
@@ -151,7 +152,7 @@ impl Auth {
                 // handed out again.
                 self.source.invalidate(sent);
             }
-            let Some(mut next) = spare else { break outcome };
+            let Some(spare) = spare else { break outcome };
             let wait = match &outcome {
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
                     if resent_after_401 || sent_auth.is_none() {
@@ -161,6 +162,7 @@ impl Auth {
                     match self.source.token().await {
                         Ok(token) => {
                             tracing::debug!("HTTP 401: resending once with a new token");
+                            let mut next = spare.request();
                             next.headers_mut()
                                 .insert(AUTHORIZATION, token.authorization().clone());
                             current = next;
@@ -190,7 +192,7 @@ impl Auth {
             // Release the connection before waiting.
             drop(outcome);
             tokio::time::sleep(wait).await;
-            current = next;
+            current = spare.request();
             attempt += 1;
         };
         finish(&span, started, outcome).await

@@ -36,17 +36,20 @@
 
 mod cache;
 mod call;
+mod decode;
 mod error;
 mod excerpt;
 mod hooks;
 mod layer;
 pub mod oauth;
+mod replay;
 mod retry;
 mod token;
 mod url_check;
 
 pub use cache::{TokenCache, TokenFetcher};
 pub use call::{CallRecord, SendExt, Typed, capture};
+pub use decode::decode_json;
 pub use error::{AuthError, Error};
 pub use excerpt::redacted_excerpt;
 pub use layer::Auth;

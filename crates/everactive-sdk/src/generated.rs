@@ -5783,12 +5783,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -5853,12 +5853,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -5950,12 +5950,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6053,12 +6053,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6156,12 +6156,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6259,12 +6259,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6414,12 +6414,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6511,12 +6511,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6577,12 +6577,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6620,12 +6620,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6665,12 +6665,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6736,13 +6736,13 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                201u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
+                201u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6800,12 +6800,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6891,12 +6891,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::sdk_auth::decode_json(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6955,10 +6955,10 @@ pub mod builder {
                 200u16 => Ok(ResponseValue::empty(response)),
                 204u16 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    ::sdk_auth::decode_json(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
