@@ -245,6 +245,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn only_a_fresh_unrejected_token_is_at_hand() {
+        let cache = TokenCache::new(Counting {
+            lifetime_secs: 3600,
+            ..Default::default()
+        });
+        assert!(cache.cached().is_none(), "nothing fetched yet");
+        let first = cache.token().await.expect("token");
+        let at_hand = cache.cached().expect("fresh token at hand");
+        assert_eq!(at_hand.authorization(), first.authorization());
+        cache.invalidate(first.authorization());
+        assert!(cache.cached().is_none(), "a rejected token");
+
+        let expiring = TokenCache::new(Counting::default());
+        expiring.token().await.expect("token");
+        assert!(expiring.cached().is_none(), "an expired token");
+    }
+
+    #[tokio::test]
     async fn expired_tokens_are_refetched_with_the_previous_one() {
         let cache = TokenCache::new(Counting {
             lifetime_secs: 0,

@@ -139,20 +139,27 @@ impl Auth {
             // A copy for a possible second send; a streaming body cannot be copied, and such a
             // request is sent exactly once.
             let spare = Replay::of(&current);
-            let sent_auth = current.headers().get(AUTHORIZATION).cloned();
+            // The token sent, to invalidate on a 401: kept by the copy, or else cloned here.
+            let unreplayable_auth = match spare {
+                Some(_) => None,
+                None => current.headers().get(AUTHORIZATION).cloned(),
+            };
             let outcome = http.execute(current).await;
+            let sent_auth = spare
+                .as_ref()
+                .map_or(unreplayable_auth.as_ref(), Replay::authorization);
             if !span.is_disabled() {
                 span.record("attempt", attempt);
             }
             if let Ok(resp) = &outcome
                 && resp.status() == StatusCode::UNAUTHORIZED
-                && let Some(sent) = &sent_auth
+                && let Some(sent) = sent_auth
             {
                 // Even when the request cannot be resent, the rejected token must not be
                 // handed out again.
                 self.source.invalidate(sent);
             }
-            let Some(spare) = spare else { break outcome };
+            let Some(spare) = &spare else { break outcome };
             let wait = match &outcome {
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
                     if resent_after_401 || sent_auth.is_none() {

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use reqwest::{Method, Request, Url, Version};
 use smallvec::SmallVec;
 
@@ -50,6 +50,14 @@ impl Replay {
         })
     }
 
+    /// The copied `Authorization` header, if the request had one.
+    pub(crate) fn authorization(&self) -> Option<&HeaderValue> {
+        self.headers
+            .iter()
+            .find(|(name, _)| name == AUTHORIZATION)
+            .map(|(_, value)| value)
+    }
+
     /// A new request equal to the copied one.
     pub(crate) fn request(&self) -> Request {
         let mut request = Request::new(self.method.clone(), self.url.clone());
@@ -71,7 +79,7 @@ mod tests {
     use std::time::Duration;
 
     use futures::stream;
-    use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
+    use reqwest::header::ACCEPT;
 
     use super::*;
 
@@ -109,6 +117,10 @@ mod tests {
         );
         assert!(rebuilt.headers()[AUTHORIZATION].is_sensitive());
         assert_eq!(
+            Replay::of(&original).expect("replayable").authorization(),
+            Some(&original.headers()[AUTHORIZATION])
+        );
+        assert_eq!(
             rebuilt.body().and_then(|b| b.as_bytes()),
             original.body().and_then(|b| b.as_bytes())
         );
@@ -124,6 +136,12 @@ mod tests {
             .expect("request");
         let rebuilt = Replay::of(&original).expect("replayable").request();
         assert!(rebuilt.body().is_none());
+        assert!(
+            Replay::of(&original)
+                .expect("replayable")
+                .authorization()
+                .is_none()
+        );
         assert_eq!(rebuilt.timeout(), None);
     }
 

@@ -13,6 +13,8 @@
 //! cargo bench -p everactive-sdk --bench overhead
 //! cargo bench -p everactive-sdk --bench overhead -- --rounds 5 --batch 5000 --layer
 //! OVERHEAD_ROUNDS=5 OVERHEAD_BATCH=5000 cargo bench -p everactive-sdk --bench overhead
+//! # one side only, for instruction counts (see benches/README.md):
+//! cargo bench -p everactive-sdk --bench overhead -- --only sdk --batch 4000
 //! ```
 //!
 //! Without `--bench` on the command line (`cargo test --benches`, `--all-targets`) it runs a
@@ -103,6 +105,9 @@ struct Settings {
     slice: usize,
     layer: bool,
     smoke: bool,
+    /// `--only SIDE`: send `batch` requests of that side after the warm-up and report nothing
+    /// else, for instruction counts under callgrind (run two batch sizes, take the difference).
+    only: Option<Side>,
 }
 
 impl Settings {
@@ -116,6 +121,7 @@ impl Settings {
         let mut slice = env("OVERHEAD_SLICE").unwrap_or(DEFAULT_SLICE);
         let mut layer = std::env::var("OVERHEAD_LAYER").is_ok_and(|v| v == "1");
         let mut smoke = true;
+        let mut only = None;
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
             let (key, inline) = match arg.split_once('=') {
@@ -134,6 +140,13 @@ impl Settings {
                 "--rounds" => rounds = value().unwrap_or(rounds),
                 "--batch" => batch = value().unwrap_or(batch),
                 "--slice" => slice = value().unwrap_or(slice),
+                "--only" => {
+                    let name = inline.clone().or_else(|| args.next()).unwrap_or_default();
+                    only =
+                        Some(Side::from_name(&name).unwrap_or_else(|| {
+                            panic!("--only takes sdk, raw or layer, not {name:?}")
+                        }));
+                }
                 _ => {}
             }
         }
@@ -144,6 +157,7 @@ impl Settings {
             slice: slice.clamp(IN_FLIGHT, batch),
             layer,
             smoke,
+            only,
         }
     }
 }
@@ -282,6 +296,12 @@ enum Side {
 }
 
 impl Side {
+    fn from_name(name: &str) -> Option<Self> {
+        [Side::Sdk, Side::Raw, Side::Layer]
+            .into_iter()
+            .find(|side| side.name() == name)
+    }
+
     fn name(self) -> &'static str {
         match self {
             Side::Sdk => "sdk",
@@ -506,6 +526,27 @@ async fn run(settings: Settings) -> io::Result<()> {
         http,
         bearer,
     });
+
+    if let Some(side) = settings.only {
+        call_sdk(&targets).await;
+        batch(&targets, side, WARMUP).await;
+        let elapsed = batch(&targets, side, settings.batch).await;
+        let _ = stop_tx.send(true);
+        server.await.expect("server task")?;
+        let served = counters.health.load(Ordering::Relaxed);
+        assert_eq!(
+            served,
+            (1 + WARMUP + settings.batch) as u64,
+            "requests served"
+        );
+        println!(
+            "{}: {} requests after a warm-up of {WARMUP}, {:.0} ns/req",
+            side.name(),
+            settings.batch,
+            elapsed.as_nanos() as f64 / settings.batch as f64
+        );
+        return Ok(());
+    }
 
     let (rounds, size, slice, warmup) = if settings.smoke {
         (1, 256, 128, 256)
