@@ -27,15 +27,18 @@ macro_rules! impl_client_hooks {
                     .map_err(|e| $crate::__private::progenitor_client::Error::Custom(e.to_string()))
             }
 
-            async fn exec(
+            // A plain function returning the layer's future: an `async fn` here would store
+            // the request a second time in every call's future.
+            fn exec(
                 &self,
                 request: $crate::__private::reqwest::Request,
                 info: &$crate::__private::progenitor_client::OperationInfo,
-            ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
+            ) -> impl ::std::future::Future<
+                Output = $crate::__private::reqwest::Result<$crate::__private::reqwest::Response>,
+            > {
                 use $crate::__private::progenitor_client::ClientInfo as _;
                 self.inner()
                     .execute(self.client(), request, info.operation_id)
-                    .await
             }
         }
     };
