@@ -125,16 +125,19 @@ impl Auth {
             attempt = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        self.execute_in_span(http, request).instrument(span)
+        // A handle for recording fields; cheaper than looking up `Span::current()` inside.
+        let recorder = span.clone();
+        self.execute_in_span(http, request, recorder)
+            .instrument(span)
     }
 
     async fn execute_in_span(
         &self,
         http: &reqwest::Client,
         mut request: Request,
+        span: tracing::Span,
     ) -> reqwest::Result<Response> {
         let started = Instant::now();
-        let span = tracing::Span::current();
         let idempotent = is_idempotent(request.method(), request.headers());
         let mut attempt: u32 = 1;
         let mut resent_after_401 = false;
