@@ -88,6 +88,15 @@ pub fn generate_openapi(
                 .into(),
         ));
     }
+    let (tokens, _) = crate::urls::join_urls_in_place(tokens);
+    // A `format!` of a request URL that the pass did not rewrite.
+    if tokens.to_string().contains("\" , client . baseurl") {
+        return Err(fail(Step::Unparse)(
+            "progenitor builds a request URL in a shape xtask/src/urls.rs does not recognize; \
+             update it"
+                .into(),
+        ));
+    }
     let file = syn::parse2::<syn::File>(crate::docs::split_doc_lines(tokens))
         .map_err(|e| fail(Step::Unparse)(format!("progenitor emitted invalid Rust: {e}")))?;
     let code = format!("{}{}", banner(src.spec), prettyplease::unparse(&file));

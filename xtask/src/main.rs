@@ -12,6 +12,7 @@ mod error;
 mod fixups;
 mod generate;
 mod strip;
+mod urls;
 mod vendor;
 
 use std::path::{Path, PathBuf};

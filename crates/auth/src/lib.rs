@@ -46,6 +46,7 @@ mod replay;
 mod retry;
 mod token;
 mod url_check;
+mod url_join;
 
 pub use cache::{TokenCache, TokenFetcher};
 pub use call::{CallRecord, SendExt, Typed, capture};
@@ -57,6 +58,7 @@ pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use token::{BoxFuture, Token, TokenSource};
 pub use url_check::validate_base_url;
+pub use url_join::join_url;
 
 /// Re-exports used by [`impl_client_hooks!`]; not part of the public API.
 #[doc(hidden)]

@@ -5757,7 +5757,7 @@ pub mod builder {
             let serial_number = serial_number.map_err(Error::InvalidRequest)?;
             let sort_by = sort_by.map_err(Error::InvalidRequest)?;
             let sort_dir = sort_dir.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/ds/v1/evergateways", client.baseurl,);
+            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/evergateways",));
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5831,10 +5831,12 @@ pub mod builder {
             } = self;
             let gateway_id_or_serial_number =
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ds/v1/evergateways/{}",
-                client.baseurl,
-                encode_path(&gateway_id_or_serial_number.to_string()),
+            let url = ::sdk_auth::join_url(
+                &client.baseurl,
+                format_args!(
+                    "/ds/v1/evergateways/{}",
+                    encode_path(&gateway_id_or_serial_number.to_string()),
+                ),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5927,10 +5929,12 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::EvergatewayUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ds/v1/evergateways/{}",
-                client.baseurl,
-                encode_path(&gateway_id_or_serial_number.to_string()),
+            let url = ::sdk_auth::join_url(
+                &client.baseurl,
+                format_args!(
+                    "/ds/v1/evergateways/{}",
+                    encode_path(&gateway_id_or_serial_number.to_string()),
+                ),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -6026,10 +6030,12 @@ pub mod builder {
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ds/v1/evergateways/{}/status/v1",
-                client.baseurl,
-                encode_path(&gateway_id_or_serial_number.to_string()),
+            let url = ::sdk_auth::join_url(
+                &client.baseurl,
+                format_args!(
+                    "/ds/v1/evergateways/{}/status/v1",
+                    encode_path(&gateway_id_or_serial_number.to_string()),
+                ),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -6129,10 +6135,12 @@ pub mod builder {
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ds/v1/evergateways/{}/status/v3",
-                client.baseurl,
-                encode_path(&gateway_id_or_serial_number.to_string()),
+            let url = ::sdk_auth::join_url(
+                &client.baseurl,
+                format_args!(
+                    "/ds/v1/evergateways/{}/status/v3",
+                    encode_path(&gateway_id_or_serial_number.to_string()),
+                ),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -6232,10 +6240,12 @@ pub mod builder {
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ds/v1/evergateways/{}/status/v3/daily",
-                client.baseurl,
-                encode_path(&gateway_id_or_serial_number.to_string()),
+            let url = ::sdk_auth::join_url(
+                &client.baseurl,
+                format_args!(
+                    "/ds/v1/evergateways/{}/status/v3/daily",
+                    encode_path(&gateway_id_or_serial_number.to_string()),
+                ),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -6383,7 +6393,7 @@ pub mod builder {
             let sort_by = sort_by.map_err(Error::InvalidRequest)?;
             let sort_dir = sort_dir.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/ds/v1/eversensors", client.baseurl,);
+            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/eversensors",));
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6484,10 +6494,12 @@ pub mod builder {
             let mac_address = mac_address.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ds/v1/eversensors/{}/readings",
-                client.baseurl,
-                encode_path(&mac_address.to_string()),
+            let url = ::sdk_auth::join_url(
+                &client.baseurl,
+                format_args!(
+                    "/ds/v1/eversensors/{}/readings",
+                    encode_path(&mac_address.to_string()),
+                ),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -6555,10 +6567,12 @@ pub mod builder {
                 mac_address,
             } = self;
             let mac_address = mac_address.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ds/v1/eversensors/{}/readings/last",
-                client.baseurl,
-                encode_path(&mac_address.to_string()),
+            let url = ::sdk_auth::join_url(
+                &client.baseurl,
+                format_args!(
+                    "/ds/v1/eversensors/{}/readings/last",
+                    encode_path(&mac_address.to_string()),
+                ),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -6602,7 +6616,7 @@ pub mod builder {
         ///Sends a `GET` request to `/ds/v1/health`
         pub async fn send(self) -> Result<ResponseValue<types::Health>, Error<types::ApiError>> {
             let Self { client } = self;
-            let url = format!("{}/ds/v1/health", client.baseurl,);
+            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/health",));
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6647,7 +6661,7 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::WebhookList>, Error<types::ApiError>> {
             let Self { client } = self;
-            let url = format!("{}/ds/v1/webhooks", client.baseurl,);
+            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/webhooks",));
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6717,7 +6731,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::WebhookCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/ds/v1/webhooks", client.baseurl,);
+            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/webhooks",));
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6778,10 +6792,9 @@ pub mod builder {
         ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
             let Self { client, webhook_id } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ds/v1/webhooks/{}",
-                client.baseurl,
-                encode_path(&webhook_id.to_string()),
+            let url = ::sdk_auth::join_url(
+                &client.baseurl,
+                format_args!("/ds/v1/webhooks/{}", encode_path(&webhook_id.to_string()),),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -6868,10 +6881,9 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::WebhookUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ds/v1/webhooks/{}",
-                client.baseurl,
-                encode_path(&webhook_id.to_string()),
+            let url = ::sdk_auth::join_url(
+                &client.baseurl,
+                format_args!("/ds/v1/webhooks/{}", encode_path(&webhook_id.to_string()),),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -6930,10 +6942,9 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
             let Self { client, webhook_id } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ds/v1/webhooks/{}",
-                client.baseurl,
-                encode_path(&webhook_id.to_string()),
+            let url = ::sdk_auth::join_url(
+                &client.baseurl,
+                format_args!("/ds/v1/webhooks/{}", encode_path(&webhook_id.to_string()),),
             );
             #[allow(unused_mut)]
             let mut request = client
