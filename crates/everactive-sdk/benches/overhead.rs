@@ -5,7 +5,7 @@
 //! timeouts, user agent and connection pool are identical) to an in-process HTTP/1.1 keep-alive
 //! server on 127.0.0.1, read the body and decode it into `types::Health`. The difference is
 //! what the SDK adds: the generated builder and `ResponseValue`, `Auth::prepare` (token cache)
-//! and `Auth::execute` (span, retry bookkeeping, `try_clone`).
+//! and `Auth::execute` (span, retry bookkeeping, the copy kept for a resend).
 //!
 //! Reports numbers only; it never fails on a slow result. See `benches/README.md`.
 //!
