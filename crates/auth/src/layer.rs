@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use reqwest::header::AUTHORIZATION;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{Request, Response, StatusCode};
 use tracing::Instrument;
 
@@ -140,20 +140,23 @@ impl Auth {
         let started = Instant::now();
         let idempotent = is_idempotent(request.method(), request.headers());
         let mut attempt: u32 = 1;
-        let mut resent_after_401 = false;
+        // One copy for every later send; a streaming body cannot be copied, and such a request
+        // is sent exactly once.
+        let replay = Replay::of(&request);
+        // The token of the first send, to invalidate on a 401: kept by the copy, or else cloned.
+        let unreplayable_auth = match replay {
+            Some(_) => None,
+            None => request.headers().get(AUTHORIZATION).cloned(),
+        };
+        // The token fetched after a 401; later sends (retries) carry it instead of the copy's.
+        let mut new_auth: Option<HeaderValue> = None;
         let outcome = loop {
-            // A copy for a possible second send; a streaming body cannot be copied, and such a
-            // request is sent exactly once.
-            let spare = Replay::of(&request);
-            // The token sent, to invalidate on a 401: kept by the copy, or else cloned here.
-            let unreplayable_auth = match spare {
-                Some(_) => None,
-                None => request.headers().get(AUTHORIZATION).cloned(),
-            };
             let outcome = http.execute(request).await;
-            let sent_auth = spare
-                .as_ref()
-                .map_or(unreplayable_auth.as_ref(), Replay::authorization);
+            let sent_auth = new_auth.as_ref().or_else(|| {
+                replay
+                    .as_ref()
+                    .map_or(unreplayable_auth.as_ref(), Replay::authorization)
+            });
             if !span.is_disabled() {
                 span.record("attempt", attempt);
             }
@@ -165,20 +168,20 @@ impl Auth {
                 // handed out again.
                 self.source.invalidate(sent);
             }
-            let Some(spare) = &spare else { break outcome };
+            let Some(replay) = &replay else { break outcome };
             let wait = match &outcome {
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
-                    if resent_after_401 || sent_auth.is_none() {
+                    if new_auth.is_some() || sent_auth.is_none() {
                         break outcome;
                     }
-                    resent_after_401 = true;
                     match self.source.token().await {
                         Ok(token) => {
                             tracing::debug!("HTTP 401: resending once with a new token");
-                            request = spare.request();
-                            request
-                                .headers_mut()
-                                .insert(AUTHORIZATION, token.authorization().clone());
+                            let token = new_auth.insert(token.authorization().clone());
+                            let Some(next) = resend_copy(replay, Some(token)) else {
+                                break outcome;
+                            };
+                            request = next;
                             attempt += 1;
                             continue;
                         }
@@ -201,12 +204,15 @@ impl Auth {
             {
                 break outcome;
             }
+            let Some(next) = resend_copy(replay, new_auth.as_ref()) else {
+                break outcome;
+            };
             tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying");
             // Release the connection before waiting.
             drop(outcome);
             // Boxed: a timer is only needed on this path, so no call carries one in its state.
             Box::pin(tokio::time::sleep(wait)).await;
-            request = spare.request();
+            request = next;
             attempt += 1;
         };
         let response = finish(&span, started, outcome)?;
@@ -216,6 +222,15 @@ impl Auth {
         }
         Ok(response)
     }
+}
+
+/// The request to send again: the copy, with the token fetched after a 401 if there is one.
+fn resend_copy(replay: &Replay, new_auth: Option<&HeaderValue>) -> Option<Request> {
+    let mut request = replay.request()?;
+    if let Some(value) = new_auth {
+        request.headers_mut().insert(AUTHORIZATION, value.clone());
+    }
+    Some(request)
 }
 
 /// Records the outcome on the span and, inside a capture, notes the status and request id.

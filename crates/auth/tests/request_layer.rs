@@ -303,3 +303,95 @@ async fn a_401_on_a_streaming_request_still_drops_the_token() {
     assert!(next.matches(&"Bearer tok-2".parse().expect("header")));
     tokens.assert_calls_async(2).await;
 }
+
+/// A request with a JSON body, `content-type` and an extra header, bearer set.
+async fn json_request(auth: &Auth, method: Method, url: String) -> Request {
+    let mut request = reqwest::Client::new()
+        .request(method, url)
+        .json(&json!({"callback_url": "https://hooks.example.com/in"}))
+        .header("idempotency-key", "k-7")
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("request");
+    auth.prepare(&mut request).await.expect("token");
+    request
+}
+
+#[tokio::test]
+async fn a_resend_after_401_carries_the_body_and_headers() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let body = json!({"callback_url": "https://hooks.example.com/in"});
+    let rejected = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/hooks")
+                .header("authorization", "Bearer tok-1")
+                .header("content-type", "application/json")
+                .header("idempotency-key", "k-7")
+                .json_body(body.clone());
+            then.status(401);
+        })
+        .await;
+    let accepted = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/hooks")
+                .header("authorization", "Bearer tok-2")
+                .header("content-type", "application/json")
+                .header("idempotency-key", "k-7")
+                .json_body(body.clone());
+            then.status(201).json_body(json!({"id": "w-1"}));
+        })
+        .await;
+    let auth = auth(&server, fast_retry());
+    let request = json_request(&auth, Method::POST, server.url("/hooks")).await;
+    let resp = auth
+        .execute(&reqwest::Client::new(), request, "create_webhook")
+        .await
+        .expect("response");
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    rejected.assert_calls_async(1).await;
+    accepted.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_retry_after_a_401_resend_keeps_the_new_token_and_the_body() {
+    let server = MockServer::start_async().await;
+    let tokens = numbered_tokens(&server).await;
+    let rejected = server
+        .mock_async(|when, then| {
+            when.path("/hooks/w-1")
+                .header("authorization", "Bearer tok-1");
+            then.status(401);
+        })
+        .await;
+    // With the new token: first 503, then 200; the body must arrive both times.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let accepted = server
+        .mock_async(move |when, then| {
+            when.method(httpmock::Method::PUT)
+                .path("/hooks/w-1")
+                .header("authorization", "Bearer tok-2")
+                .json_body(json!({"callback_url": "https://hooks.example.com/in"}));
+            then.respond_with(move |_: &HttpMockRequest| {
+                let status = if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                    503
+                } else {
+                    200
+                };
+                http_response(status, r#"{"ok":true}"#, &[])
+            });
+        })
+        .await;
+    let auth = auth(&server, fast_retry());
+    let request = json_request(&auth, Method::PUT, server.url("/hooks/w-1")).await;
+    let resp = auth
+        .execute(&reqwest::Client::new(), request, "update_webhook")
+        .await
+        .expect("response");
+    assert_eq!(resp.status(), StatusCode::OK);
+    rejected.assert_calls_async(1).await;
+    accepted.assert_calls_async(2).await;
+    tokens.assert_calls_async(2).await;
+}
