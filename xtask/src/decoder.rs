@@ -18,7 +18,10 @@ pub fn use_moving_decoder(tokens: TokenStream) -> (TokenStream, usize) {
     let mut replaced = 0;
     let mut i = 0;
     while i < trees.len() {
-        if is_from_response_path(&trees[i..]) {
+        // `progenitor_client::ResponseValue::from_response(` would become `…:: ::sdk_auth…`.
+        let after_path =
+            i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == ':');
+        if !after_path && is_from_response_path(&trees[i..]) {
             out.extend(decoder_path());
             replaced += 1;
             i += 4;
@@ -100,7 +103,8 @@ mod tests {
     #[test]
     fn leaves_other_response_value_constructors_alone() {
         let input = "fn f() { ResponseValue::empty(response); ResponseValue::stream(response); \
-                     other::from_response(response); ResponseValue::from_response::<E>(r); }";
+                     other::from_response(response); ResponseValue::from_response::<E>(r); \
+                     progenitor_client::ResponseValue::from_response(r); }";
         let (text, n) = rewrite(input);
         assert_eq!(n, 0);
         assert_eq!(

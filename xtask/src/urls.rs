@@ -19,7 +19,10 @@ pub fn join_urls_in_place(tokens: TokenStream) -> (TokenStream, usize) {
     let mut rewritten = 0;
     let mut i = 0;
     while i < trees.len() {
-        if let Some(call) = url_format_call(&trees[i..]) {
+        // Not the tail of a path such as `std::format!`: the rewrite replaces only the name.
+        let after_path =
+            i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == ':');
+        if let Some(call) = url_format_call(&trees[i..]).filter(|_| !after_path) {
             out.extend(call);
             rewritten += 1;
             i += 3;
@@ -67,9 +70,18 @@ fn url_format_call(trees: &[TokenTree]) -> Option<Vec<TokenTree>> {
     if comma.as_char() != ',' || client != "client" || dot.as_char() != '.' || field != "baseurl" {
         return None;
     }
-    // Only a plain string literal that starts with the base-URL placeholder.
+    // What follows the base URL: nothing, or `, args…`.
+    if matches!(rest.first(), Some(t) if !matches!(t, TokenTree::Punct(p) if p.as_char() == ',')) {
+        return None;
+    }
+    // Only a plain string literal that starts with the base-URL placeholder, and whose other
+    // placeholders are all `{}`: a positional `{1}` or named `{x}` would change meaning once
+    // the first argument is dropped.
     let text = template.to_string();
     let path = text.strip_prefix("\"{}")?;
+    if path.replace("{{", "").replace("{}", "").contains('{') {
+        return None;
+    }
     let path = Literal::from_str(&format!("\"{path}")).ok()?;
 
     let call = Span::call_site();
@@ -142,7 +154,11 @@ mod tests {
     #[test]
     fn leaves_other_format_calls_alone() {
         let input = r#"fn f() { let a = format!("{}-{}", x, y); let b = format!("{}/p", other.baseurl);
-                       let c = format!("v{}", client.baseurl); }"#;
+                       let c = format!("v{}", client.baseurl);
+                       let d = format!("{}/x", client.baseurl.as_str());
+                       let e = format!("{}/{}/{1}", client.baseurl, a, b);
+                       let f = format!("{}/{name}", client.baseurl);
+                       let g = std::format!("{}/x", client.baseurl); }"#;
         let (text, n) = rewrite(input);
         assert_eq!(n, 0);
         assert_eq!(
