@@ -143,20 +143,17 @@ impl Auth {
         // One copy for every later send; a streaming body cannot be copied, and such a request
         // is sent exactly once.
         let replay = Replay::of(&request);
-        // The token of the first send, to invalidate on a 401: kept by the copy, or else cloned.
-        let unreplayable_auth = match replay {
+        // The token sent, when the copy does not say: the one of a request that cannot be
+        // copied, or the one fetched after a 401, which later sends carry instead of the copy's.
+        let mut own_auth = match replay {
             Some(_) => None,
             None => request.headers().get(AUTHORIZATION).cloned(),
         };
-        // The token fetched after a 401; later sends (retries) carry it instead of the copy's.
-        let mut new_auth: Option<HeaderValue> = None;
         let outcome = loop {
             let outcome = http.execute(request).await;
-            let sent_auth = new_auth.as_ref().or_else(|| {
-                replay
-                    .as_ref()
-                    .map_or(unreplayable_auth.as_ref(), Replay::authorization)
-            });
+            let sent_auth = own_auth
+                .as_ref()
+                .or_else(|| replay.as_ref().and_then(Replay::authorization));
             if !span.is_disabled() {
                 span.record("attempt", attempt);
             }
@@ -171,13 +168,14 @@ impl Auth {
             let Some(replay) = &replay else { break outcome };
             let wait = match &outcome {
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
-                    if new_auth.is_some() || sent_auth.is_none() {
+                    // With a copy at hand, an own token means this was the resend already.
+                    if own_auth.is_some() || sent_auth.is_none() {
                         break outcome;
                     }
                     match self.source.token().await {
                         Ok(token) => {
                             tracing::debug!("HTTP 401: resending once with a new token");
-                            let token = new_auth.insert(token.authorization().clone());
+                            let token = own_auth.insert(token.authorization().clone());
                             let Some(next) = resend_copy(replay, Some(token)) else {
                                 break outcome;
                             };
@@ -204,7 +202,7 @@ impl Auth {
             {
                 break outcome;
             }
-            let Some(next) = resend_copy(replay, new_auth.as_ref()) else {
+            let Some(next) = resend_copy(replay, own_auth.as_ref()) else {
                 break outcome;
             };
             tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying");

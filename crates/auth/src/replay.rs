@@ -18,8 +18,8 @@ use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use reqwest::{Method, Request, Url, Version};
 use smallvec::SmallVec;
 
-/// Header pairs kept without allocating. SDK requests carry two (`Accept`, `Authorization`)
-/// or three (`Content-Type`); each pair takes 80 bytes of every call's future.
+/// Header pairs kept without allocating. An SDK request without a body carries two (`Accept`,
+/// `Authorization`), or more with header parameters; each pair takes 80 bytes of the state.
 const INLINE_HEADERS: usize = 4;
 
 /// What is needed to build the same request again.

@@ -5,50 +5,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use httpmock::Method::{GET, POST};
-use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use httpmock::{HttpMockRequest, MockServer};
 use reqwest::{Method, Request, StatusCode};
-use sdk_auth::oauth::OAuth2Config;
-use sdk_auth::{Auth, RetryPolicy, TokenCache};
+use sdk_auth::Auth;
 use serde_json::json;
 
-/// Token endpoint that hands out tok-1, tok-2, ... on each request.
-async fn numbered_tokens(server: &MockServer) -> httpmock::Mock<'_> {
-    let n = Arc::new(AtomicUsize::new(0));
-    server
-        .mock_async(move |when, then| {
-            when.method(POST).path("/token");
-            then.respond_with(move |_: &HttpMockRequest| {
-                let i = n.fetch_add(1, Ordering::SeqCst) + 1;
-                let body =
-                    json!({"access_token": format!("tok-{i}"), "expires_in": 3600}).to_string();
-                http_response(200, &body, &[])
-            });
-        })
-        .await
-}
-
-fn http_response(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpMockResponse {
-    let mut builder = http::Response::builder()
-        .status(status)
-        .header("content-type", "application/json");
-    for (k, v) in headers {
-        builder = builder.header(*k, *v);
-    }
-    builder.body(body.to_owned()).expect("response").into()
-}
-
-fn auth(server: &MockServer, retry: RetryPolicy) -> Auth {
-    let config =
-        OAuth2Config::client_credentials(&server.url("/token"), "id", "secret").expect("config");
-    Auth::new(TokenCache::new(config.into_fetcher().expect("fetcher"))).with_retry(retry)
-}
-
-fn fast_retry() -> RetryPolicy {
-    RetryPolicy::default()
-        .max_attempts(4)
-        .initial_backoff(Duration::from_millis(5))
-        .max_backoff(Duration::from_millis(20))
-}
+mod common;
+use common::{auth, fast_retry, flaky, http_response, numbered_tokens};
 
 async fn send(auth: &Auth, method: Method, url: String) -> reqwest::Response {
     let mut request = Request::new(method, url.parse().expect("url"));
@@ -128,28 +91,6 @@ async fn a_401_is_never_retried_in_a_loop() {
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     api.assert_calls_async(2).await;
     tokens.assert_calls_async(2).await;
-}
-
-/// A mock that answers `first` for the first `times` calls, then 200.
-async fn flaky<'a>(
-    server: &'a MockServer,
-    first: u16,
-    times: usize,
-    headers: &'static [(&'static str, &'static str)],
-) -> httpmock::Mock<'a> {
-    let calls = Arc::new(AtomicUsize::new(0));
-    server
-        .mock_async(move |when, then| {
-            when.path("/data");
-            then.respond_with(move |_: &HttpMockRequest| {
-                if calls.fetch_add(1, Ordering::SeqCst) < times {
-                    http_response(first, r#"{"message":"try later"}"#, headers)
-                } else {
-                    http_response(200, r#"{"ok":true}"#, &[])
-                }
-            });
-        })
-        .await
 }
 
 #[tokio::test]

@@ -1,0 +1,72 @@
+//! Mock-server helpers shared by the request layer tests.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use httpmock::Method::POST;
+use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use sdk_auth::oauth::OAuth2Config;
+use sdk_auth::{Auth, RetryPolicy, TokenCache};
+use serde_json::json;
+
+/// Token endpoint that hands out tok-1, tok-2, ... on each request.
+pub async fn numbered_tokens(server: &MockServer) -> httpmock::Mock<'_> {
+    let n = Arc::new(AtomicUsize::new(0));
+    server
+        .mock_async(move |when, then| {
+            when.method(POST).path("/token");
+            then.respond_with(move |_: &HttpMockRequest| {
+                let i = n.fetch_add(1, Ordering::SeqCst) + 1;
+                let body =
+                    json!({"access_token": format!("tok-{i}"), "expires_in": 3600}).to_string();
+                http_response(200, &body, &[])
+            });
+        })
+        .await
+}
+
+pub fn http_response(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpMockResponse {
+    let mut builder = http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json");
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    builder.body(body.to_owned()).expect("response").into()
+}
+
+pub fn auth(server: &MockServer, retry: RetryPolicy) -> Auth {
+    let config =
+        OAuth2Config::client_credentials(&server.url("/token"), "id", "secret").expect("config");
+    Auth::new(TokenCache::new(config.into_fetcher().expect("fetcher"))).with_retry(retry)
+}
+
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(4)
+        .initial_backoff(Duration::from_millis(5))
+        .max_backoff(Duration::from_millis(20))
+}
+
+/// A mock that answers `first` for the first `times` calls, then 200.
+pub async fn flaky<'a>(
+    server: &'a MockServer,
+    first: u16,
+    times: usize,
+    headers: &'static [(&'static str, &'static str)],
+) -> httpmock::Mock<'a> {
+    let calls = Arc::new(AtomicUsize::new(0));
+    server
+        .mock_async(move |when, then| {
+            when.path("/data");
+            then.respond_with(move |_: &HttpMockRequest| {
+                if calls.fetch_add(1, Ordering::SeqCst) < times {
+                    http_response(first, r#"{"message":"try later"}"#, headers)
+                } else {
+                    http_response(200, r#"{"ok":true}"#, &[])
+                }
+            });
+        })
+        .await
+}
