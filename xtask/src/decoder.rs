@@ -7,37 +7,21 @@
 
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 
+use crate::tokens::{Replacement, ends_path, replace_at_any_depth};
+
 /// The function the generated code calls instead, as a path from the crate root.
 const DECODER: [&str; 2] = ["sdk_auth", "decode_json"];
 
 /// Replaces every `ResponseValue::from_response(` call, at any depth, with
 /// `::sdk_auth::decode_json(`, and returns how many were replaced.
 pub fn use_moving_decoder(tokens: TokenStream) -> (TokenStream, usize) {
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut out = Vec::with_capacity(trees.len());
-    let mut replaced = 0;
-    let mut i = 0;
-    while i < trees.len() {
+    replace_at_any_depth(tokens, &mut |previous, rest| {
         // `progenitor_client::ResponseValue::from_response(` would become `…:: ::sdk_auth…`.
-        let after_path =
-            i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == ':');
-        if !after_path && is_from_response_path(&trees[i..]) {
-            out.extend(decoder_path());
-            replaced += 1;
-            i += 4;
-            continue;
-        }
-        match &trees[i] {
-            TokenTree::Group(group) => {
-                let (inner, n) = use_moving_decoder(group.stream());
-                replaced += n;
-                out.push(crate::strip::with_stream(group, inner));
-            }
-            other => out.push(other.clone()),
-        }
-        i += 1;
-    }
-    (out.into_iter().collect(), replaced)
+        (!ends_path(previous) && is_from_response_path(rest)).then(|| Replacement {
+            consumed: 4,
+            with: decoder_path(),
+        })
+    })
 }
 
 /// `ResponseValue :: from_response` followed by an argument list (not a turbofish).

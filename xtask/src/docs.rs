@@ -8,39 +8,27 @@
 
 use proc_macro2::{Delimiter, Group, Literal, Punct, Spacing, TokenStream, TokenTree};
 
+use crate::tokens::{Replacement, replace_at_any_depth};
+
 /// Rewrites every `#[doc = "a\nb"]` in `tokens` (at any depth) as `#[doc = " a"] #[doc = " b"]`.
 pub fn split_doc_lines(tokens: TokenStream) -> TokenStream {
-    let mut out = Vec::new();
-    let mut iter = tokens.into_iter().peekable();
-    while let Some(tree) = iter.next() {
-        match tree {
-            TokenTree::Punct(hash) if hash.as_char() == '#' => {
-                let lines = match iter.peek() {
-                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => {
-                        doc_lines(g.stream())
-                    }
-                    _ => None,
-                };
-                match lines {
-                    Some(lines) if lines.len() > 1 => {
-                        iter.next();
-                        for line in lines {
-                            out.extend(doc_attribute(&hash, &line));
-                        }
-                    }
-                    _ => out.push(TokenTree::Punct(hash)),
-                }
-            }
-            TokenTree::Group(group) => {
-                out.push(crate::strip::with_stream(
-                    &group,
-                    split_doc_lines(group.stream()),
-                ));
-            }
-            other => out.push(other),
+    let (tokens, _) = replace_at_any_depth(tokens, &mut |_, rest| {
+        let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = rest else {
+            return None;
+        };
+        if hash.as_char() != '#' || attr.delimiter() != Delimiter::Bracket {
+            return None;
         }
-    }
-    out.into_iter().collect()
+        let lines = doc_lines(attr.stream()).filter(|lines| lines.len() > 1)?;
+        Some(Replacement {
+            consumed: 2,
+            with: lines
+                .iter()
+                .flat_map(|line| doc_attribute(hash, line))
+                .collect(),
+        })
+    });
+    tokens
 }
 
 /// The lines of `doc = "..."`, or `None` for any other attribute.

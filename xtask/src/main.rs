@@ -12,6 +12,7 @@ mod error;
 mod fixups;
 mod generate;
 mod strip;
+mod tokens;
 mod urls;
 mod vendor;
 

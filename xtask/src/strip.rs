@@ -6,7 +6,9 @@
 //! overhead benchmark). Dropping the statement that adds it costs nothing at run time; the
 //! header map it leaves empty is dropped too ([`drop_empty_header_maps`]).
 
-use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+
+use crate::tokens::{Replacement, replace_at_any_depth, with_stream};
 
 /// The header progenitor adds.
 const HEADER: &str = "\"api-version\"";
@@ -14,27 +16,12 @@ const HEADER: &str = "\"api-version\"";
 /// Drops every `header_map.append(..."api-version"...);` statement, at any depth, and returns
 /// how many were dropped.
 pub fn strip_api_version_header(tokens: TokenStream) -> (TokenStream, usize) {
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut out = Vec::with_capacity(trees.len());
-    let mut dropped = 0;
-    let mut i = 0;
-    while i < trees.len() {
-        if is_api_version_append(&trees[i..]) {
-            i += 5;
-            dropped += 1;
-            continue;
-        }
-        match &trees[i] {
-            TokenTree::Group(group) => {
-                let (inner, n) = strip_api_version_header(group.stream());
-                dropped += n;
-                out.push(with_stream(group, inner));
-            }
-            other => out.push(other.clone()),
-        }
-        i += 1;
-    }
-    (out.into_iter().collect(), dropped)
+    replace_at_any_depth(tokens, &mut |_, rest| {
+        is_api_version_append(rest).then(|| Replacement {
+            consumed: 5,
+            with: Vec::new(),
+        })
+    })
 }
 
 /// Removes `let mut header_map = ...;` and `.headers(header_map)` from every block where they
@@ -70,13 +57,6 @@ pub fn drop_empty_header_maps(tokens: TokenStream) -> (TokenStream, usize) {
         i += 1;
     }
     (out.into_iter().collect(), dropped)
-}
-
-/// `group` with its contents replaced by `stream`, keeping delimiter and span.
-pub fn with_stream(group: &Group, stream: TokenStream) -> TokenTree {
-    let mut rebuilt = Group::new(group.delimiter(), stream);
-    rebuilt.set_span(group.span());
-    TokenTree::Group(rebuilt)
 }
 
 fn count_header_map(tree: &TokenTree) -> usize {

@@ -10,35 +10,19 @@ use std::str::FromStr;
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
+use crate::tokens::{Replacement, ends_path, replace_at_any_depth};
+
 /// Rewrites every `format!("{}…", client.baseurl, args…)`, at any depth, into
 /// `::sdk_auth::join_url(&client.baseurl, format_args!("…", args…))`, and returns how many were
 /// rewritten. Other `format!` calls are left alone.
 pub fn join_urls_in_place(tokens: TokenStream) -> (TokenStream, usize) {
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut out = Vec::with_capacity(trees.len());
-    let mut rewritten = 0;
-    let mut i = 0;
-    while i < trees.len() {
+    replace_at_any_depth(tokens, &mut |previous, rest| {
         // Not the tail of a path such as `std::format!`: the rewrite replaces only the name.
-        let after_path =
-            i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == ':');
-        if let Some(call) = url_format_call(&trees[i..]).filter(|_| !after_path) {
-            out.extend(call);
-            rewritten += 1;
-            i += 3;
-            continue;
+        if ends_path(previous) {
+            return None;
         }
-        match &trees[i] {
-            TokenTree::Group(group) => {
-                let (inner, n) = join_urls_in_place(group.stream());
-                rewritten += n;
-                out.push(crate::strip::with_stream(group, inner));
-            }
-            other => out.push(other.clone()),
-        }
-        i += 1;
-    }
-    (out.into_iter().collect(), rewritten)
+        url_format_call(rest).map(|with| Replacement { consumed: 3, with })
+    })
 }
 
 /// The replacement for `format ! ( "{}…" , client . baseurl , … )` starting at `trees[0]`.
