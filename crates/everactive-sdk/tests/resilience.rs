@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{CLIENT_ID, bearer, client, fast_retry, fixture, token_endpoint};
+use common::{CLIENT_ID, bearer, client, fast_retry, fixture, health_endpoint, token_endpoint};
 use everactive_sdk::types::{ApiError, WebhookCreate};
 use everactive_sdk::{AuthError, Client, Error, SendExt, WebhookEventType};
 use httpmock::Method::{GET, POST};
@@ -274,12 +274,7 @@ async fn a_refused_token_request_is_a_typed_auth_error() {
                 .json_body(json!({"error": "access_denied", "error_description": "Unauthorized"}));
         })
         .await;
-    let api = server
-        .mock_async(|when, then| {
-            when.path("/ds/v1/health");
-            then.status(200).json_body(fixture("health.json"));
-        })
-        .await;
+    let api = health_endpoint(&server).await;
     let client = Client::builder()
         .credentials(CLIENT_ID, "wrong-secret")
         .base_url(server.base_url())

@@ -6,7 +6,7 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use common::{ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, client, fixture, token_endpoint};
+use common::{ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, client, health_endpoint, token_endpoint};
 use everactive_sdk::{Client, SendExt};
 use httpmock::Method::POST;
 use httpmock::MockServer;
@@ -46,12 +46,7 @@ async fn no_secret_in_logs_errors_or_debug() {
 
     let server = MockServer::start_async().await;
     token_endpoint(&server).await;
-    server
-        .mock_async(|when, then| {
-            when.path("/ds/v1/health");
-            then.status(200).json_body(fixture("health.json"));
-        })
-        .await;
+    health_endpoint(&server).await;
     // An error body that echoes the token, as a careless server might.
     server
         .mock_async(|when, then| {

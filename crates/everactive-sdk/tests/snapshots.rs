@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{client, fixture, token_endpoint};
+use common::{client, fixture, health_endpoint, token_endpoint};
 use everactive_sdk::SendExt;
 use everactive_sdk::types::{
     EvergatewayPage, EversensorPage, GatewayStatus, ReadingEnvelope, ReadingList, WebhookEnvelope,
@@ -84,12 +84,7 @@ fn unknown_webhook_deliveries_are_kept_as_json() {
 async fn health_through_the_client() {
     let server = MockServer::start_async().await;
     token_endpoint(&server).await;
-    server
-        .mock_async(|when, then| {
-            when.path("/ds/v1/health");
-            then.status(200).json_body(fixture("health.json"));
-        })
-        .await;
+    health_endpoint(&server).await;
     let health = client(&server)
         .get_health()
         .send()

@@ -36,6 +36,16 @@ pub async fn token_endpoint(server: &MockServer) -> Mock<'_> {
         .await
 }
 
+/// Mocks `GET /ds/v1/health` answering the health fixture.
+pub async fn health_endpoint(server: &MockServer) -> Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.path("/ds/v1/health");
+            then.status(200).json_body(fixture("health.json"));
+        })
+        .await
+}
+
 /// Retries fast enough for tests.
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy::default()
