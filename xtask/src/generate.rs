@@ -71,37 +71,46 @@ pub fn generate_openapi(
     check_replacements(&spec, &src.codegen).map_err(fail(Step::Settings))?;
     let settings = settings(&src.codegen).map_err(fail(Step::Settings))?;
     let tokens = run_progenitor(&settings, &spec).map_err(fail(Step::Progenitor))?;
-    let (tokens, _) = crate::strip::strip_api_version_header(tokens);
-    let (tokens, _) = crate::strip::drop_empty_header_maps(tokens);
-    if tokens.to_string().contains("\"api-version\"") {
-        return Err(fail(Step::Unparse)(
-            "progenitor's `api-version` header is added in a shape xtask/src/strip.rs does not \
-             recognize; update it"
-                .into(),
-        ));
-    }
-    let (tokens, _) = crate::decoder::use_moving_decoder(tokens);
-    if tokens.to_string().contains("from_response") {
-        return Err(fail(Step::Unparse)(
-            "progenitor calls `ResponseValue::from_response` in a shape xtask/src/decoder.rs \
-             does not recognize; update it"
-                .into(),
-        ));
-    }
-    let (tokens, _) = crate::urls::join_urls_in_place(tokens);
-    // A `format!` of a request URL that the pass did not rewrite.
-    if tokens.to_string().contains("\" , client . baseurl") {
-        return Err(fail(Step::Unparse)(
-            "progenitor builds a request URL in a shape xtask/src/urls.rs does not recognize; \
-             update it"
-                .into(),
-        ));
-    }
+    let tokens = rewrite_runtime_calls(tokens).map_err(fail(Step::Unparse))?;
     let file = syn::parse2::<syn::File>(crate::docs::split_doc_lines(tokens))
         .map_err(|e| fail(Step::Unparse)(format!("progenitor emitted invalid Rust: {e}")))?;
     let code = format!("{}{}", banner(src.spec), prettyplease::unparse(&file));
 
     rustfmt(&rustfmt_program(), &code, root).map_err(fail(Step::Rustfmt))
+}
+
+/// What each code pass leaves behind when progenitor's output has changed shape under it, and
+/// the pass to update then.
+const SURVIVORS: [(&str, &str); 3] = [
+    (
+        "\"api-version\"",
+        "xtask/src/strip.rs (progenitor's `api-version` header)",
+    ),
+    (
+        "from_response",
+        "xtask/src/decoder.rs (`ResponseValue::from_response`)",
+    ),
+    (
+        "\" , client . baseurl",
+        "xtask/src/urls.rs (a request URL `format!`)",
+    ),
+];
+
+/// Runs the passes that change how the generated code calls its runtime: no `api-version`
+/// header, `sdk_auth::decode_json`, `sdk_auth::join_url`. Fails, naming the pass, when one of
+/// them did not recognize what progenitor emitted.
+fn rewrite_runtime_calls(tokens: TokenStream) -> Result<TokenStream, String> {
+    let (tokens, _) = crate::strip::strip_api_version_header(tokens);
+    let (tokens, _) = crate::strip::drop_empty_header_maps(tokens);
+    let (tokens, _) = crate::decoder::use_moving_decoder(tokens);
+    let (tokens, _) = crate::urls::join_urls_in_place(tokens);
+    let text = tokens.to_string();
+    match SURVIVORS.iter().find(|(left, _)| text.contains(left)) {
+        Some((_, pass)) => Err(format!(
+            "progenitor's output has a shape {pass} does not recognize; update it"
+        )),
+        None => Ok(tokens),
+    }
 }
 
 /// The header of every generated file.
@@ -290,6 +299,28 @@ pub fn rustfmt(program: &OsString, code: &str, dir: &Path) -> Result<String, Str
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn a_call_shape_no_pass_recognizes_fails_naming_the_pass() {
+        let cases = [
+            ("fn f() { h.insert(\"api-version\", v); }", "strip.rs"),
+            (
+                "fn f() { ResponseValue::from_response::<E>(r); }",
+                "decoder.rs",
+            ),
+            (
+                "fn f() { format!(\"{}/{x}\", client.baseurl, x = 1); }",
+                "urls.rs",
+            ),
+        ];
+        for (code, pass) in cases {
+            let err = rewrite_runtime_calls(code.parse().expect("tokens")).expect_err(code);
+            assert!(err.contains(pass), "{code}: {err}");
+        }
+        let fine = "fn f() { let url = format!(\"{}/a\", client.baseurl,); }";
+        let out = rewrite_runtime_calls(fine.parse().expect("tokens")).expect("rewritten");
+        assert!(out.to_string().contains("join_url"));
+    }
     use crate::vendor::VENDORS;
 
     /// A small spec with what the everactive fixups and settings care about: an `auth`-tagged

@@ -213,8 +213,9 @@ impl Auth {
             request = next;
             attempt += 1;
         };
-        let response = finish(&span, started, outcome)?;
-        if is_capturing() && !response.status().is_success() {
+        let capturing = is_capturing();
+        let response = finish(&span, started, outcome, capturing)?;
+        if capturing && !response.status().is_success() {
             // Boxed: the body-reading future is large and only error answers need it.
             return Box::pin(keep_error_body(response)).await;
         }
@@ -236,6 +237,7 @@ fn finish(
     span: &tracing::Span,
     started: Instant,
     outcome: reqwest::Result<Response>,
+    capturing: bool,
 ) -> reqwest::Result<Response> {
     let traced = !span.is_disabled();
     if traced {
@@ -257,7 +259,7 @@ fn finish(
     if traced {
         span.record("status", status.as_u16());
     }
-    if is_capturing() {
+    if capturing {
         let request_id = REQUEST_ID_HEADERS
             .iter()
             .find_map(|h| response.headers().get(*h))
