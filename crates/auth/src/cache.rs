@@ -118,8 +118,14 @@ impl TokenSource for TokenCache {
         })
     }
 
-    fn cached(&self) -> Option<Arc<Token>> {
-        self.fresh()
+    fn cached_authorization(&self) -> Option<HeaderValue> {
+        // The header alone, cloned under the read lock: no `Arc<Token>` count to bump and drop,
+        // a cache line that every core would otherwise write on every request.
+        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
+        current
+            .as_ref()
+            .filter(|c| !c.rejected && c.token.is_fresh())
+            .map(|c| c.token.authorization().clone())
     }
 
     fn invalidate(&self, header: &HeaderValue) {
@@ -250,16 +256,23 @@ mod tests {
             lifetime_secs: 3600,
             ..Default::default()
         });
-        assert!(cache.cached().is_none(), "nothing fetched yet");
+        assert!(
+            cache.cached_authorization().is_none(),
+            "nothing fetched yet"
+        );
         let first = cache.token().await.expect("token");
-        let at_hand = cache.cached().expect("fresh token at hand");
-        assert_eq!(at_hand.authorization(), first.authorization());
+        let at_hand = cache.cached_authorization().expect("fresh token at hand");
+        assert_eq!(&at_hand, first.authorization());
+        assert!(at_hand.is_sensitive());
         cache.invalidate(first.authorization());
-        assert!(cache.cached().is_none(), "a rejected token");
+        assert!(cache.cached_authorization().is_none(), "a rejected token");
 
         let expiring = TokenCache::new(Counting::default());
         expiring.token().await.expect("token");
-        assert!(expiring.cached().is_none(), "an expired token");
+        assert!(
+            expiring.cached_authorization().is_none(),
+            "an expired token"
+        );
     }
 
     #[tokio::test]

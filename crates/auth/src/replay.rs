@@ -6,7 +6,7 @@
 //! body, [`Replay`] keeps the header pairs inline instead (standard names and static or shared
 //! values, so copying them rarely allocates) and builds a real request only when one is resent.
 //! A request with a body is copied with `try_clone`, which shares the body bytes rather than
-//! copying them. The overhead benchmark in `crates/everactive-sdk/benches` measures the
+//! copying them. The overhead benchmark in `bench/` (package `sdk-bench`) measures the
 //! difference.
 //!
 //! reqwest 0.13 keeps nothing in a request's extensions but its timeout, which is copied; check
@@ -19,8 +19,9 @@ use reqwest::{Method, Request, Url, Version};
 use smallvec::SmallVec;
 
 /// Header pairs kept without allocating. An SDK request without a body carries two (`Accept`,
-/// `Authorization`), or more with header parameters; each pair takes 80 bytes of the state.
-const INLINE_HEADERS: usize = 4;
+/// `Authorization`); header parameters add more, which then go to the heap. Each inline pair
+/// takes 72 bytes of every call's state, used or not.
+const INLINE_HEADERS: usize = 2;
 
 /// What is needed to build the same request again.
 pub(crate) enum Replay {

@@ -112,9 +112,11 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
     /// A token that is valid now, fetched or refreshed when needed.
     fn token(&self) -> BoxFuture<'_, Result<Arc<Token>, AuthError>>;
 
-    /// A token that is valid now if one is at hand without any I/O; the request layer tries
-    /// this first so the common case allocates no future. The default says "none at hand".
-    fn cached(&self) -> Option<Arc<Token>> {
+    /// The `Authorization` value of a token that is valid now, if one is at hand without any
+    /// I/O. The request layer tries this first so the common case allocates no future; it asks
+    /// for the header alone because that is all a request needs. The default says "none at
+    /// hand".
+    fn cached_authorization(&self) -> Option<HeaderValue> {
         None
     }
 
