@@ -108,6 +108,9 @@ impl Auth {
     ///
     /// The span is created and the request handed to `http` when this is called, as
     /// [`reqwest::Client::execute`] does; the returned future drives the send and any resend.
+    /// So, as with reqwest, call it inside a Tokio runtime when the client has a timeout (the
+    /// timer is made here), and know that the timeout and the retry budget start at the call,
+    /// not at the first poll. Generated SDK calls call it while being polled.
     ///
     /// # Errors
     /// The transport error of the last attempt; error statuses are returned as responses.
