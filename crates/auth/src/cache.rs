@@ -38,6 +38,13 @@ struct Cached {
     rejected: bool,
 }
 
+impl Cached {
+    /// Whether this token may be handed out: not rejected with a 401 and not yet stale.
+    fn usable(&self) -> bool {
+        !self.rejected && self.token.is_fresh()
+    }
+}
+
 impl TokenCache {
     /// A cache that starts empty and fetches on first use.
     pub fn new(fetcher: impl TokenFetcher + 'static) -> Self {
@@ -54,7 +61,7 @@ impl TokenCache {
         let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
         current
             .as_ref()
-            .filter(|c| !c.rejected && c.token.is_fresh())
+            .filter(|c| c.usable())
             .map(|c| Arc::clone(&c.token))
     }
 
@@ -124,7 +131,7 @@ impl TokenSource for TokenCache {
         let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
         current
             .as_ref()
-            .filter(|c| !c.rejected && c.token.is_fresh())
+            .filter(|c| c.usable())
             .map(|c| c.token.authorization().clone())
     }
 
