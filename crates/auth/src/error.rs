@@ -6,7 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use reqwest::StatusCode;
 
-use crate::call::CallRecord;
+use crate::runtime::CallRecord;
 use crate::excerpt::redacted_excerpt;
 
 /// Why no access token could be had. Never carries a secret.
@@ -71,7 +71,7 @@ fn describe_oauth(code: &Option<String>, description: &Option<String>) -> String
 /// The one error type of every SDK call: the HTTP status and raw body of a failed call are
 /// kept, token problems stay typed as [`AuthError`].
 ///
-/// Produce it with [`crate::SendExt::typed`] on a generated call, or with [`Error::from`] on a
+/// Produce it with [`crate::runtime::typed`] on a generated call, or with [`Error::from`] on a
 /// plain progenitor error (which then lacks what only the request layer saw: the raw error body
 /// and the typed auth error).
 ///

@@ -9,7 +9,7 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{Request, Response, StatusCode};
 use tracing::Instrument;
 
-use crate::call::{is_capturing, note};
+use crate::runtime::{is_capturing, note};
 use crate::replay::Replay;
 use crate::retry::{is_idempotent, is_retryable_status};
 use crate::token::{Token, TokenSource};
@@ -76,7 +76,7 @@ impl Auth {
     /// the generated code by `cargo xtask regen`, so it costs nothing here.)
     ///
     /// # Errors
-    /// The [`AuthError`] of the token fetch; it is also recorded for [`crate::SendExt::typed`].
+    /// The [`AuthError`] of the token fetch; it is also recorded for [`crate::runtime::typed`].
     pub async fn prepare(&self, request: &mut Request) -> Result<(), AuthError> {
         // The common case, a fresh cached token, needs no future at all.
         let header = match self.source.cached_authorization() {

@@ -35,13 +35,13 @@
 #![warn(missing_docs)]
 
 mod cache;
-mod call;
 mod decode;
 mod error;
 mod excerpt;
 mod hooks;
 mod layer;
 pub mod oauth;
+pub mod runtime;
 mod replay;
 mod retry;
 mod token;
@@ -49,7 +49,6 @@ mod url_check;
 mod url_join;
 
 pub use cache::{TokenCache, TokenFetcher};
-pub use call::{CallRecord, SendExt, Typed, capture};
 pub use decode::decode_json;
 pub use error::{AuthError, Error};
 pub use excerpt::redacted_excerpt;

@@ -26,7 +26,8 @@ pub use readings::MAX_READINGS_WINDOW;
 /// The HTTP client crate this SDK is built on (for [`ClientBuilder::http_client`] and
 /// [`reqwest::StatusCode`]).
 pub use reqwest;
-pub use sdk_auth::{Auth, AuthError, RetryPolicy, SendExt};
+pub use sdk_auth::runtime::SendExt;
+pub use sdk_auth::{Auth, AuthError, RetryPolicy};
 
 /// The error of every call of this SDK: keeps the HTTP status and raw body of a failed call,
 /// and token problems as a typed [`AuthError`].

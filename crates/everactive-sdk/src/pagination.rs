@@ -4,7 +4,7 @@ use std::future::Future;
 use std::num::NonZeroU32;
 
 use futures::{Stream, StreamExt as _, TryStreamExt as _, stream};
-use sdk_auth::SendExt as _;
+use sdk_auth::runtime::SendExt as _;
 
 use crate::types::{Evergateway, Eversensor, PaginationInfo, SortDirection};
 use crate::{Client, Error};

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt as _, TryStreamExt as _, stream};
-use sdk_auth::SendExt as _;
+use sdk_auth::runtime::SendExt as _;
 
 use crate::types::Reading;
 use crate::{Client, Error};

@@ -1,4 +1,6 @@
-//! What the request layer saw during one call, handed back to the caller's error conversion.
+//! Plumbing for the SDK crates and their generated code, not for their users.
+//!
+//! What the request layer saw during one call is handed back to the caller's error conversion.
 //!
 //! progenitor's hooks can only fail with a string, and a body that fails to decode loses its
 //! status. The request layer therefore notes the typed auth error, the final status and the raw
@@ -56,13 +58,27 @@ pub async fn capture<F: Future>(fut: F) -> (F::Output, CallRecord) {
     (output, record)
 }
 
+/// Runs one generated call and types its error: what every generated `send()` returns.
+///
+/// `cargo xtask regen` renames progenitor's `send` to `send_raw` and writes a `send` that
+/// awaits `typed(self.send_raw())`, so callers get [`Error`] without asking for it.
+///
+/// # Errors
+/// The call's error, typed with what the request layer recorded.
+pub async fn typed<T, E>(
+    call: impl Future<Output = Result<T, progenitor_client::Error<E>>>,
+) -> Result<T, Error> {
+    let (result, record) = capture(call).await;
+    result.map_err(|err| Error::from_generated(err, record))
+}
+
 /// Turns the result of a generated call into one with the SDK's typed [`Error`].
 ///
 /// ```
-/// use sdk_auth::SendExt;
+/// use sdk_auth::runtime::SendExt;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// // Any generated `.send()` future works the same way.
+/// // Any generated `.send_raw()` future works the same way.
 /// let call = async { Err::<(), _>(progenitor_client::Error::<()>::InvalidRequest("page must be >= 1".into())) };
 /// let err = call.typed().await.expect_err("rejected");
 /// assert!(matches!(err, sdk_auth::Error::InvalidRequest(_)));
