@@ -1,153 +1,356 @@
-//! The token cache: one valid token shared by every request, fetched once for all waiters.
+//! The token cache: one valid token shared by every request, fetched once for all waiters by
+//! a task no caller can cancel.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
-use reqwest::header::HeaderValue;
+use futures::FutureExt as _;
+use futures::future::Shared;
+use secrecy::SecretString;
 
-use crate::AuthError;
 use crate::token::{BoxFuture, Token, TokenSource};
+use crate::{AuthError, Clock, MemoryStore, Redactor, RetryPolicy, SystemClock, TokenStore};
 
-/// Fetches a new token from wherever tokens come from (an OAuth2 endpoint, a vendor login call).
+/// Gets a new token from wherever tokens come from (an OAuth2 endpoint, a vendor login).
 pub trait TokenFetcher: Send + Sync + fmt::Debug {
-    /// Gets a new token. `previous` is the last token held, possibly expired or rejected, so an
-    /// implementation can use its refresh token.
+    /// Gets a new token. `previous` is the last token held, possibly expired or rejected, so
+    /// an implementation can use its refresh token (see [`crate::fetch::refresh_or_sign_in`]).
     fn fetch<'a>(&'a self, previous: Option<&'a Token>) -> BoxFuture<'a, Result<Token, AuthError>>;
+
+    /// The credentials this fetcher sends (client secret, password, solution key), so that
+    /// they are scrubbed by value from every error and log line. The default is none.
+    fn secrets(&self) -> Vec<SecretString> {
+        Vec::new()
+    }
 }
+
+/// The shared, detached fetch every waiting caller polls.
+type Flight = Shared<BoxFuture<'static, Result<Arc<Token>, AuthError>>>;
 
 /// A [`TokenSource`] that caches one token and refetches it through a [`TokenFetcher`].
 ///
-/// * Hot path: a fresh token is read under a short synchronous read lock; no lock is held across
-///   an `.await`, so concurrent requests never queue behind each other.
-/// * Single flight: when the token is stale, one caller fetches while the others wait on an
-///   async mutex and then reuse its result, success or failure.
-/// * A token rejected with HTTP 401 is invalidated only if it is still the current one, so a
-///   burst of 401s for the same token causes one refetch, not one per request.
-pub struct TokenCache {
-    fetcher: Box<dyn TokenFetcher>,
-    current: RwLock<Option<Cached>>,
-    fetching: tokio::sync::Mutex<()>,
-    attempts: AtomicU64,
-    last_failure: Mutex<Option<(u64, AuthError)>>,
-}
-
+/// * A fresh token is read under a short lock that is never held across an `.await`.
+/// * Single flight: a stale token is fetched by one spawned task. Every caller that arrives
+///   while it runs waits for that task and gets its result, success or failure; they are all
+///   woken together when it ends. Dropping callers never cancels the task, so a rotated
+///   refresh token is always stored.
+/// * A rejection (wrong credentials, refused grant) is handed to every caller for a cool-down
+///   instead of being sent again per call. An unavailable endpoint (timeout, 5xx, 429) is
+///   retried with backoff inside the fetch.
+/// * A caller waits at most its wait limit (the client's timeout); the fetch goes on.
+/// * [`TokenSource::invalidate`] drops a token only if it is still the current one (by
+///   generation), so a burst of rejections causes one refetch.
+/// * Every new token is saved to the [`TokenStore`]; the cache starts from the stored one.
+///
+/// The fetch is spawned on the Tokio runtime of the caller, which must exist.
 #[derive(Clone)]
-struct Cached {
-    token: Arc<Token>,
-    rejected: bool,
+pub struct TokenCache {
+    shared: Arc<Inner>,
 }
 
-impl Cached {
-    /// Whether this token may be handed out: not rejected with a 401 and not yet stale.
-    fn usable(&self) -> bool {
-        !self.rejected && self.token.is_fresh()
+/// What the cache and its fetch task share.
+struct Inner {
+    fetcher: Box<dyn TokenFetcher>,
+    store: Box<dyn TokenStore>,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    redactor: Redactor,
+    generation: AtomicU64,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Clone)]
+struct Settings {
+    expiry_margin: Duration,
+    cool_down: Duration,
+    wait_limit: Option<Duration>,
+    fetch_retry: RetryPolicy,
+}
+
+#[derive(Default)]
+struct State {
+    current: Option<Arc<Token>>,
+    rejected: bool,
+    flight: Option<Flight>,
+    /// The last rejection and when its cool-down ends.
+    rejection: Option<(AuthError, Instant)>,
+}
+
+/// Builds a [`TokenCache`]; start with [`TokenCache::builder`].
+#[must_use]
+pub struct TokenCacheBuilder {
+    fetcher: Box<dyn TokenFetcher>,
+    store: Box<dyn TokenStore>,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    redactor: Redactor,
+}
+
+impl TokenCacheBuilder {
+    /// Where tokens are kept across restarts (default: [`MemoryStore`]).
+    pub fn store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.store = Box::new(store);
+        self
+    }
+
+    /// How long before its expiry a token is replaced (default 60 s; at most half its life).
+    pub fn expiry_margin(mut self, margin: Duration) -> Self {
+        self.settings.expiry_margin = margin;
+        self
+    }
+
+    /// How long a rejection is handed out before the next attempt (default 10 s).
+    pub fn cool_down(mut self, cool_down: Duration) -> Self {
+        self.settings.cool_down = cool_down;
+        self
+    }
+
+    /// The longest a caller waits for a token (default: as long as the fetch takes). SDK
+    /// builders set it to the client's timeout.
+    pub fn wait_limit(mut self, limit: Option<Duration>) -> Self {
+        self.settings.wait_limit = limit;
+        self
+    }
+
+    /// How an unavailable token endpoint is retried (default: 3 attempts within 30 s).
+    pub fn fetch_retry(mut self, policy: RetryPolicy) -> Self {
+        self.settings.fetch_retry = policy;
+        self
+    }
+
+    /// The clock (default: the system's); tests pass a [`crate::ManualClock`].
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Shares this set of secrets with other parts of a client (a webhook secret, say).
+    pub fn redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
+    /// Builds the cache and loads the stored token, if any. A store that cannot be read is
+    /// logged (without its content) and the cache starts empty.
+    pub fn build(self) -> TokenCache {
+        for secret in self.fetcher.secrets() {
+            self.redactor.add(&secret);
+        }
+        let shared = Inner {
+            fetcher: self.fetcher,
+            store: self.store,
+            clock: self.clock,
+            settings: self.settings,
+            redactor: self.redactor,
+            generation: AtomicU64::new(0),
+            state: Mutex::new(State::default()),
+        };
+        match shared.store.load() {
+            Ok(Some(token)) => {
+                let token = shared.admit(token);
+                shared.lock().current = Some(token);
+            }
+            Ok(None) => {}
+            Err(err) => {
+                let err = err.scrubbed(&shared.redactor);
+                tracing::warn!(error = %err, "the stored token could not be loaded");
+            }
+        }
+        TokenCache {
+            shared: Arc::new(shared),
+        }
     }
 }
 
 impl TokenCache {
-    /// A cache that starts empty and fetches on first use.
+    /// A cache with the default settings, starting empty.
     pub fn new(fetcher: impl TokenFetcher + 'static) -> Self {
-        Self {
+        Self::builder(fetcher).build()
+    }
+
+    /// A builder for the settings of [`TokenCacheBuilder`].
+    pub fn builder(fetcher: impl TokenFetcher + 'static) -> TokenCacheBuilder {
+        TokenCacheBuilder {
             fetcher: Box::new(fetcher),
-            current: RwLock::new(None),
-            fetching: tokio::sync::Mutex::new(()),
-            attempts: AtomicU64::new(0),
-            last_failure: Mutex::new(None),
+            store: Box::new(MemoryStore::default()),
+            clock: Arc::new(SystemClock),
+            settings: Settings {
+                expiry_margin: Duration::from_secs(60),
+                cool_down: Duration::from_secs(10),
+                wait_limit: None,
+                fetch_retry: RetryPolicy::default()
+                    .max_attempts(3)
+                    .max_elapsed(Duration::from_secs(30)),
+            },
+            redactor: Redactor::default(),
         }
     }
 
-    fn fresh(&self) -> Option<Arc<Token>> {
-        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
-        current
+    /// The fresh token at hand, the shared rejection, or the flight to wait for.
+    fn next_step(&self) -> Result<Result<Arc<Token>, Flight>, AuthError> {
+        let shared = &self.shared;
+        let now = shared.clock.now();
+        let mut state = shared.lock();
+        if let Some(token) = state
+            .current
             .as_ref()
-            .filter(|c| c.usable())
-            .map(|c| Arc::clone(&c.token))
-    }
-
-    async fn fetch_once(&self) -> Result<Arc<Token>, AuthError> {
-        let seen = self.attempts.load(Ordering::Acquire);
-        let _flight = self.fetching.lock().await;
-        if let Some(token) = self.fresh() {
-            return Ok(token);
+            .filter(|t| !state.rejected && t.is_fresh(now, shared.settings.expiry_margin))
+        {
+            return Ok(Ok(Arc::clone(token)));
         }
-        // A fetch that started after we began waiting has failed: share its verdict instead of
-        // sending the same doomed request again for every waiter.
-        if let Some((attempt, err)) = self
-            .last_failure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            && *attempt > seen
+        if let Some(flight) = &state.flight {
+            return Ok(Err(flight.clone()));
+        }
+        if let Some((err, until)) = &state.rejection
+            && now < *until
         {
             return Err(err.clone());
         }
-        let attempt = self.attempts.fetch_add(1, Ordering::AcqRel) + 1;
-        let previous = self
-            .current
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .map(|c| Arc::clone(&c.token));
-        match self.fetcher.fetch(previous.as_deref()).await {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            AuthError::InvalidConfig("fetching a token needs a Tokio runtime".into())
+        })?;
+        let task = runtime.spawn(Arc::clone(&self.shared).fetch(state.current.clone()));
+        let flight: Flight = async move {
+            task.await.unwrap_or_else(|_| {
+                Err(AuthError::unavailable(
+                    "the token fetch task ended abnormally",
+                ))
+            })
+        }
+        .boxed()
+        .shared();
+        state.flight = Some(flight.clone());
+        Ok(Err(flight))
+    }
+
+    async fn get(&self) -> Result<Arc<Token>, AuthError> {
+        let flight = match self.next_step()? {
+            Ok(token) => return Ok(token),
+            Err(flight) => flight,
+        };
+        match self.shared.settings.wait_limit {
+            None => flight.await,
+            Some(limit) => tokio::time::timeout(limit, flight)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(AuthError::unavailable(format!(
+                        "no token within {} ms; the fetch goes on in the background",
+                        limit.as_millis()
+                    )))
+                }),
+        }
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stamps a new token, remembers its values for redaction, and numbers it.
+    fn admit(&self, mut token: Token) -> Arc<Token> {
+        let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
+        token.stamp(&*self.clock, generation);
+        token.remember_in(&self.redactor);
+        Arc::new(token)
+    }
+
+    /// The detached fetch: retries an unavailable endpoint, then records the outcome for
+    /// every caller, present or future.
+    async fn fetch(self: Arc<Self>, previous: Option<Arc<Token>>) -> Result<Arc<Token>, AuthError> {
+        let result = self.fetch_with_retries(previous.as_deref()).await;
+        let result = match result {
             Ok(token) => {
-                let token = Arc::new(token);
-                *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Cached {
-                    token: Arc::clone(&token),
-                    rejected: false,
-                });
-                *self
-                    .last_failure
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = None;
-                tracing::debug!(attempt, "access token fetched");
+                let token = self.admit(token);
+                if let Err(err) = self.store.save(&token) {
+                    let err = err.scrubbed(&self.redactor);
+                    tracing::warn!(error = %err, "the new token could not be saved");
+                }
+                tracing::debug!(generation = token.generation(), "access token fetched");
                 Ok(token)
             }
             Err(err) => {
-                tracing::warn!(attempt, error = %err, "access token fetch failed");
-                *self
-                    .last_failure
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = Some((attempt, err.clone()));
+                let err = err.scrubbed(&self.redactor);
+                tracing::warn!(error = %err, "access token fetch failed");
                 Err(err)
             }
+        };
+        let mut state = self.lock();
+        state.flight = None;
+        match &result {
+            Ok(token) => {
+                state.current = Some(Arc::clone(token));
+                state.rejected = false;
+                state.rejection = None;
+            }
+            Err(err) if err.is_rejected() => {
+                let until = self.clock.now().checked_add(self.settings.cool_down);
+                state.rejection = until.map(|until| (err.clone(), until));
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn fetch_with_retries(&self, previous: Option<&Token>) -> Result<Token, AuthError> {
+        let policy = &self.settings.fetch_retry;
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let err = match self.fetcher.fetch(previous).await {
+                Ok(token) => return Ok(token),
+                Err(err) => err,
+            };
+            let AuthError::Unavailable { retry_after, .. } = &err else {
+                return Err(err);
+            };
+            let wait = policy.delay(attempt, *retry_after);
+            if !policy.allows(attempt, started.elapsed(), wait) {
+                return Err(err);
+            }
+            tracing::debug!(
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "token endpoint unavailable; retrying"
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
         }
     }
 }
 
 impl TokenSource for TokenCache {
     fn token(&self) -> BoxFuture<'_, Result<Arc<Token>, AuthError>> {
-        Box::pin(async move {
-            match self.fresh() {
-                Some(token) => Ok(token),
-                None => self.fetch_once().await,
-            }
-        })
+        Box::pin(self.get())
     }
 
-    fn cached_authorization(&self) -> Option<HeaderValue> {
-        // The header alone, cloned under the read lock: no `Arc<Token>` count to bump and drop,
-        // a cache line that every core would otherwise write on every request.
-        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
-        current
+    fn invalidate(&self, token: &Token) {
+        let mut state = self.shared.lock();
+        if state
+            .current
             .as_ref()
-            .filter(|c| c.usable())
-            .map(|c| c.token.authorization().clone())
+            .is_some_and(|current| current.generation() == token.generation())
+        {
+            state.rejected = true;
+        }
     }
 
-    fn invalidate(&self, header: &HeaderValue) {
-        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(cached) = current.as_mut().filter(|c| c.token.matches(header)) {
-            cached.rejected = true;
-        }
+    fn redactor(&self) -> Redactor {
+        self.shared.redactor.clone()
     }
 }
 
 impl fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.shared.lock();
         f.debug_struct("TokenCache")
-            .field("fetcher", &self.fetcher)
-            .field("has_fresh_token", &self.fresh().is_some())
+            .field("fetcher", &self.shared.fetcher)
+            .field("store", &self.shared.store)
+            .field("token", &state.current)
+            .field("rejected", &state.rejected)
+            .field("fetching", &state.flight.is_some())
             .finish()
     }
 }
@@ -155,15 +358,23 @@ impl fmt::Debug for TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::{ExposeSecret, SecretString};
+    use crate::ManualClock;
+    use secrecy::ExposeSecret;
     use std::sync::atomic::AtomicUsize;
-    use std::time::Duration;
 
-    #[derive(Debug, Default)]
+    #[derive(Debug, Clone, Default)]
     struct Counting {
-        calls: AtomicUsize,
-        fail: bool,
+        calls: Arc<AtomicUsize>,
+        outcome: Outcome,
         lifetime_secs: u64,
+    }
+
+    #[derive(Debug, Clone, Copy, Default, PartialEq)]
+    enum Outcome {
+        #[default]
+        Token,
+        Rejected,
+        Unavailable,
     }
 
     impl TokenFetcher for Counting {
@@ -174,71 +385,90 @@ mod tests {
             Box::pin(async move {
                 let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
                 tokio::time::sleep(Duration::from_millis(20)).await;
-                if self.fail {
-                    return Err(AuthError::Refused {
+                match self.outcome {
+                    Outcome::Rejected => Err(AuthError::Rejected {
                         status: 401,
                         code: Some("invalid_client".into()),
                         description: None,
-                    });
+                    }),
+                    Outcome::Unavailable => Err(AuthError::unavailable("down")),
+                    Outcome::Token => Ok(Token::new(format!("token-{n}"))?
+                        .with_refresh_token(Some("r".into()))
+                        .or_refresh_token(previous.and_then(Token::refresh_token))
+                        .expires_in(Duration::from_secs(self.lifetime_secs))),
                 }
-                let refresh = previous.and_then(|p| p.refresh_token().cloned());
-                Token::new(
-                    SecretString::from(format!("token-{n}")),
-                    refresh.or_else(|| Some(SecretString::from("r"))),
-                    Duration::from_secs(self.lifetime_secs),
-                    Duration::from_secs(1),
-                )
             })
         }
     }
 
+    fn access(token: &Token) -> String {
+        token.access_token().expose_secret().to_owned()
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_callers_share_one_fetch() {
-        let cache = Arc::new(TokenCache::new(Counting {
+        let fetcher = Counting {
             lifetime_secs: 3600,
             ..Default::default()
-        }));
+        };
+        let calls = Arc::clone(&fetcher.calls);
+        let cache = TokenCache::new(fetcher);
         let tasks: Vec<_> = (0..100)
             .map(|_| {
-                let cache = Arc::clone(&cache);
-                tokio::spawn(async move {
-                    cache
-                        .token()
-                        .await
-                        .map(|t| t.access_token().expose_secret().to_owned())
-                })
+                let cache = cache.clone();
+                tokio::spawn(async move { cache.token().await.map(|t| access(&t)) })
             })
             .collect();
         for task in tasks {
             assert_eq!(task.await.expect("join").expect("token"), "token-1");
         }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_failed_fetch_is_shared_by_its_waiters() {
+    #[tokio::test]
+    async fn a_rejection_is_shared_for_the_cool_down() {
         let fetcher = Counting {
-            fail: true,
-            lifetime_secs: 3600,
+            outcome: Outcome::Rejected,
             ..Default::default()
         };
-        let cache = Arc::new(TokenCache::new(fetcher));
-        let tasks: Vec<_> = (0..50)
-            .map(|_| {
-                let cache = Arc::clone(&cache);
-                tokio::spawn(async move { cache.token().await.map(|_| ()) })
-            })
-            .collect();
-        for task in tasks {
-            let err = task.await.expect("join").expect_err("refused");
-            assert!(err.is_refused());
+        let calls = Arc::clone(&fetcher.calls);
+        let clock = ManualClock::new();
+        let cache = TokenCache::builder(fetcher)
+            .clock(clock.clone())
+            .cool_down(Duration::from_secs(5))
+            .build();
+        for _ in 0..3 {
+            assert!(cache.token().await.expect_err("rejected").is_rejected());
         }
-        // One fetch for the first caller; waiters queued behind it reuse its failure. A caller
-        // that arrived after the failure may legitimately try once more.
-        let debug = format!("{cache:?}");
-        assert!(
-            debug.contains("calls: 1") || debug.contains("calls: 2"),
-            "{debug}"
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "one request in the cool-down"
         );
+        clock.advance(Duration::from_secs(5));
+        assert!(cache.token().await.expect_err("rejected").is_rejected());
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "tried again after it");
+    }
+
+    #[tokio::test]
+    async fn an_unavailable_endpoint_is_retried_inside_the_fetch() {
+        let fetcher = Counting {
+            outcome: Outcome::Unavailable,
+            ..Default::default()
+        };
+        let calls = Arc::clone(&fetcher.calls);
+        let cache = TokenCache::builder(fetcher)
+            .fetch_retry(
+                RetryPolicy::default()
+                    .max_attempts(3)
+                    .initial_backoff(Duration::from_millis(1)),
+            )
+            .build();
+        assert!(cache.token().await.expect_err("down").is_unavailable());
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        // Not a rejection: the next caller tries again at once.
+        assert!(cache.token().await.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 6);
     }
 
     #[tokio::test]
@@ -248,55 +478,88 @@ mod tests {
             ..Default::default()
         });
         let first = cache.token().await.expect("token");
-        cache.invalidate(first.authorization());
+        cache.invalidate(&first);
         let second = cache.token().await.expect("token");
-        assert_eq!(second.access_token().expose_secret(), "token-2");
-        // A late 401 for the first token must not throw away the second.
-        cache.invalidate(first.authorization());
-        let third = cache.token().await.expect("token");
-        assert_eq!(third.access_token().expose_secret(), "token-2");
+        assert_eq!(access(&second), "token-2");
+        assert!(second.generation() > first.generation());
+        // A late rejection of the first token must not throw away the second.
+        cache.invalidate(&first);
+        assert_eq!(access(&cache.token().await.expect("token")), "token-2");
     }
 
     #[tokio::test]
-    async fn only_a_fresh_unrejected_token_is_at_hand() {
-        let cache = TokenCache::new(Counting {
-            lifetime_secs: 3600,
+    async fn expiry_follows_the_clock_and_keeps_the_refresh_token() {
+        let clock = ManualClock::new();
+        let cache = TokenCache::builder(Counting {
+            lifetime_secs: 600,
             ..Default::default()
-        });
-        assert!(
-            cache.cached_authorization().is_none(),
-            "nothing fetched yet"
-        );
+        })
+        .clock(clock.clone())
+        .build();
         let first = cache.token().await.expect("token");
-        let at_hand = cache.cached_authorization().expect("fresh token at hand");
-        assert_eq!(&at_hand, first.authorization());
-        assert!(at_hand.is_sensitive());
-        cache.invalidate(first.authorization());
-        assert!(cache.cached_authorization().is_none(), "a rejected token");
-
-        let expiring = TokenCache::new(Counting::default());
-        expiring.token().await.expect("token");
-        assert!(
-            expiring.cached_authorization().is_none(),
-            "an expired token"
-        );
-    }
-
-    #[tokio::test]
-    async fn expired_tokens_are_refetched_with_the_previous_one() {
-        let cache = TokenCache::new(Counting {
-            lifetime_secs: 0,
-            ..Default::default()
-        });
-        let first = cache.token().await.expect("token");
+        clock.advance(Duration::from_secs(539));
+        assert_eq!(access(&cache.token().await.expect("token")), "token-1");
+        clock.advance(Duration::from_secs(1));
         let second = cache.token().await.expect("token");
-        assert_ne!(
-            first.access_token().expose_secret(),
-            second.access_token().expose_secret()
-        );
+        assert_ne!(access(&first), access(&second));
         assert_eq!(
             second.refresh_token().map(|r| r.expose_secret().to_owned()),
             Some("r".into())
         );
+    }
+
+    #[tokio::test]
+    async fn every_new_token_is_saved_and_the_saved_one_is_used_first() {
+        #[derive(Debug, Default, Clone)]
+        struct Shared(Arc<MemoryStore>);
+        impl TokenStore for Shared {
+            fn load(&self) -> Result<Option<Token>, AuthError> {
+                self.0.load()
+            }
+            fn save(&self, token: &Token) -> Result<(), AuthError> {
+                self.0.save(token)
+            }
+        }
+        let store = Shared::default();
+        let fetcher = Counting {
+            lifetime_secs: 3600,
+            ..Default::default()
+        };
+        let calls = Arc::clone(&fetcher.calls);
+        let first = TokenCache::builder(fetcher.clone())
+            .store(store.clone())
+            .build();
+        first.token().await.expect("token");
+        // A restart: a new cache over the same store needs no fetch.
+        let second = TokenCache::builder(fetcher).store(store).build();
+        assert_eq!(access(&second.token().await.expect("token")), "token-1");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn the_wait_is_bounded_but_the_fetch_goes_on() {
+        let fetcher = Counting {
+            lifetime_secs: 3600,
+            ..Default::default()
+        };
+        let calls = Arc::clone(&fetcher.calls);
+        let cache = TokenCache::builder(fetcher)
+            .wait_limit(Some(Duration::from_millis(1)))
+            .build();
+        assert!(cache.token().await.expect_err("too slow").is_unavailable());
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert_eq!(access(&cache.token().await.expect("token")), "token-1");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn tokens_are_remembered_for_redaction() {
+        let cache = TokenCache::new(Counting {
+            lifetime_secs: 3600,
+            ..Default::default()
+        });
+        cache.token().await.expect("token");
+        assert_eq!(cache.redactor().scrub("x token-1 y"), "x [redacted] y");
+        assert!(!format!("{cache:?}").contains("token-1"));
     }
 }

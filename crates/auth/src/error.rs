@@ -1,15 +1,18 @@
 //! The typed errors: [`AuthError`] for token problems, [`Error`] for any SDK call.
 
 use std::fmt;
-use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
 
+use crate::Redactor;
 use crate::runtime::CallRecord;
-use crate::excerpt::redacted_excerpt;
 
 /// Why no access token could be had. Never carries a secret.
+///
+/// The variants say what to do next: [`AuthError::Rejected`] will not get better by trying
+/// again (fix the credentials), [`AuthError::Unavailable`] may (try later).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -17,45 +20,119 @@ pub enum AuthError {
     #[error("invalid auth configuration: {0}")]
     InvalidConfig(String),
 
-    /// The token endpoint answered with an error (or a 2xx whose body is an OAuth error).
-    #[error("token endpoint refused the request with HTTP {status}{}", describe_oauth(.code, .description))]
-    Refused {
-        /// HTTP status of the token endpoint's answer.
+    /// The token endpoint said no: wrong credentials, a refused grant or refresh token, or an
+    /// answer that no retry changes (a redirect, which is never followed, or another 4xx).
+    #[error("the token endpoint rejected the request with HTTP {status}{}", describe_oauth(.code, .description))]
+    Rejected {
+        /// HTTP status of the token endpoint's answer (not of any API call).
         status: u16,
         /// The OAuth2 `error` code, such as `invalid_client` or `invalid_grant`.
         code: Option<String>,
-        /// The server's `error_description`, if it sent one.
+        /// The server's `error_description`, if it sent one (secrets scrubbed).
         description: Option<String>,
     },
 
-    /// The token endpoint could not be reached or did not answer in time.
-    #[error("token request failed: {0}")]
-    Transport(#[source] Arc<reqwest::Error>),
+    /// The token endpoint could not be reached, timed out, or answered 408, 429 or 5xx.
+    #[error("the token endpoint is unavailable{}: {detail}", .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    Unavailable {
+        /// HTTP status of the answer, when there was one.
+        status: Option<u16>,
+        /// What went wrong, without any URL or secret.
+        detail: String,
+        /// How long the server asked to wait (`Retry-After`), if it did.
+        retry_after: Option<Duration>,
+    },
 
-    /// The token endpoint answered 2xx with a body that is not a usable token response.
-    #[error("malformed token response (HTTP {status}): {detail}; body starts with: {excerpt}")]
+    /// The token endpoint answered 2xx with a body that is not a usable token answer. The
+    /// body itself is never quoted: it may hold a token in a shape no rule recognizes.
+    #[error("malformed token answer (HTTP {status}): {detail}")]
     MalformedResponse {
         /// HTTP status of the answer.
         status: u16,
         /// What was wrong, without any value from the body.
         detail: String,
-        /// A redacted excerpt of the body (see [`crate::redacted_excerpt`]).
-        excerpt: String,
     },
+
+    /// A [`crate::TokenStore`] could not load or save a token.
+    #[error("token store: {0}")]
+    Store(String),
 }
 
 impl AuthError {
+    pub(crate) fn malformed(status: u16, detail: impl Into<String>) -> Self {
+        AuthError::MalformedResponse {
+            status,
+            detail: detail.into(),
+        }
+    }
+
+    pub(crate) fn unavailable(detail: impl Into<String>) -> Self {
+        AuthError::Unavailable {
+            status: None,
+            detail: detail.into(),
+            retry_after: None,
+        }
+    }
+
     /// The OAuth2 error code, when the token endpoint sent one.
     pub fn oauth_code(&self) -> Option<&str> {
         match self {
-            AuthError::Refused { code, .. } => code.as_deref(),
+            AuthError::Rejected { code, .. } => code.as_deref(),
             _ => None,
         }
     }
 
-    /// Whether the token endpoint said the credentials or grant are bad (no point retrying).
-    pub fn is_refused(&self) -> bool {
-        matches!(self, AuthError::Refused { .. })
+    /// The HTTP status of the token endpoint's answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            AuthError::Rejected { status, .. } | AuthError::MalformedResponse { status, .. } => {
+                Some(*status)
+            }
+            AuthError::Unavailable { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// Whether the token endpoint said no: retrying will not help.
+    pub fn is_rejected(&self) -> bool {
+        matches!(self, AuthError::Rejected { .. })
+    }
+
+    /// Whether the token endpoint was out of reach or overloaded: retrying later may help.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, AuthError::Unavailable { .. })
+    }
+
+    /// The same error with every value `redactor` knows scrubbed from its text.
+    #[must_use]
+    pub fn scrubbed(self, redactor: &Redactor) -> Self {
+        let scrub = |text: String| redactor.scrub(&text);
+        match self {
+            AuthError::InvalidConfig(m) => AuthError::InvalidConfig(scrub(m)),
+            AuthError::Rejected {
+                status,
+                code,
+                description,
+            } => AuthError::Rejected {
+                status,
+                code: code.map(scrub),
+                description: description.map(scrub),
+            },
+            AuthError::Unavailable {
+                status,
+                detail,
+                retry_after,
+            } => AuthError::Unavailable {
+                status,
+                detail: scrub(detail),
+                retry_after,
+            },
+            AuthError::MalformedResponse { status, detail } => AuthError::MalformedResponse {
+                status,
+                detail: scrub(detail),
+            },
+            AuthError::Store(m) => AuthError::Store(scrub(m)),
+        }
     }
 }
 
@@ -71,21 +148,19 @@ fn describe_oauth(code: &Option<String>, description: &Option<String>) -> String
 /// The one error type of every SDK call: the HTTP status and raw body of a failed call are
 /// kept, token problems stay typed as [`AuthError`].
 ///
-/// Produce it with [`crate::runtime::typed`] on a generated call, or with [`Error::from`] on a
-/// plain progenitor error (which then lacks what only the request layer saw: the raw error body
-/// and the typed auth error).
-///
-/// `Display` and `Debug` show the body only as a redacted excerpt: an error body may echo a
-/// credential. [`Error::body`] gives the raw bytes to code that asks for them.
+/// Every generated `send()` returns it. `Display` and `Debug` show a body only as an excerpt
+/// from which every secret the client holds (and anything shaped like a credential) was
+/// removed; [`Error::body`] gives the raw bytes to code that asks for them.
 #[non_exhaustive]
 pub enum Error {
     /// The input was rejected before any request was sent.
     InvalidRequest(String),
 
-    /// No access token could be had.
+    /// No access token could be had, or the API rejected every token it was sent.
     Auth(AuthError),
 
-    /// The request never got an HTTP answer (connection refused, timeout, TLS, ...).
+    /// The request never got an HTTP answer (connection refused, timeout, TLS, ...). The
+    /// error's URL is removed: it may carry a credential in its query.
     Transport(reqwest::Error),
 
     /// The server answered with a non-success status.
@@ -94,18 +169,20 @@ pub enum Error {
         status: StatusCode,
         /// The raw response body (empty when it was not captured).
         body: Bytes,
+        /// The start of the body, safe to show.
+        excerpt: String,
         /// The vendor's request id header, if present.
         request_id: Option<String>,
     },
 
-    /// The server answered, but the body does not match the documented shape.
+    /// The server answered, but the body does not have the documented shape.
     Decode {
         /// The HTTP status of the answer, when it was captured.
         status: Option<StatusCode>,
-        /// A redacted excerpt of the body.
+        /// What did not match, without quoting any value (JSON, XML or text alike).
+        detail: String,
+        /// The start of the body, safe to show.
         excerpt: String,
-        /// The decoding error.
-        source: serde_json::Error,
     },
 
     /// Any other failure reported by a request hook.
@@ -113,13 +190,13 @@ pub enum Error {
 }
 
 impl Error {
-    /// The HTTP status of the failed call, if there was an answer.
+    /// The HTTP status of the API's answer, if there was one. A token endpoint's status is
+    /// not the API's: see [`AuthError::status`].
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api { status, .. } => Some(*status),
             Error::Decode { status, .. } => *status,
             Error::Transport(e) => e.status(),
-            Error::Auth(AuthError::Refused { status, .. }) => StatusCode::from_u16(*status).ok(),
             _ => None,
         }
     }
@@ -137,12 +214,50 @@ impl Error {
         self.body().and_then(|b| serde_json::from_slice(b).ok())
     }
 
-    /// Whether trying the same call later could succeed: the cases the request layer itself
-    /// retries for idempotent requests (connection errors, timeouts, HTTP 408, 429, 502-504).
+    /// The vendor's request id of the failed call, if it sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same call later could succeed: connection errors, timeouts, HTTP
+    /// 408, 429, 502-504, and a token endpoint that was unavailable.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport(e) => e.is_connect() || e.is_timeout(),
+            Error::Auth(e) => e.is_unavailable(),
             _ => self.status().is_some_and(crate::retry::is_retryable_status),
+        }
+    }
+
+    /// An `Api` error for `status` and `body`, its excerpt scrubbed by `redactor`.
+    pub fn api(
+        status: StatusCode,
+        body: Bytes,
+        request_id: Option<String>,
+        redactor: &Redactor,
+    ) -> Self {
+        Error::Api {
+            status,
+            excerpt: redactor.excerpt(&body),
+            body,
+            request_id,
+        }
+    }
+
+    /// A `Decode` error: `detail` says what did not match and must not quote the body.
+    pub fn decode(
+        status: Option<StatusCode>,
+        detail: impl Into<String>,
+        body: &[u8],
+        redactor: &Redactor,
+    ) -> Self {
+        Error::Decode {
+            status,
+            detail: redactor.scrub(&detail.into()),
+            excerpt: redactor.excerpt(body),
         }
     }
 
@@ -152,38 +267,27 @@ impl Error {
         if let Some(auth) = record.auth_error {
             return Error::Auth(auth);
         }
+        let redactor = record.redactor.unwrap_or_default();
         let request_id = record.request_id;
+        let body = record.error_body.unwrap_or_default();
         match err {
-            G::InvalidRequest(msg) => Error::InvalidRequest(msg),
+            G::InvalidRequest(msg) => Error::InvalidRequest(redactor.scrub(&msg)),
             G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
                 Error::Transport(e.without_url())
             }
-            G::ErrorResponse(value) => Error::Api {
-                status: value.status(),
-                body: record.error_body.unwrap_or_default(),
-                request_id,
-            },
-            G::UnexpectedResponse(response) => Error::Api {
-                status: response.status(),
-                body: record.error_body.unwrap_or_default(),
-                request_id,
-            },
-            G::InvalidResponsePayload(body, source) => {
-                if let Some(status) = record.status.filter(|s| !s.is_success()) {
-                    Error::Api {
-                        status,
-                        body,
-                        request_id,
-                    }
-                } else {
-                    Error::Decode {
-                        status: record.status,
-                        excerpt: redacted_excerpt(&body),
-                        source,
+            G::ErrorResponse(value) => Error::api(value.status(), body, request_id, &redactor),
+            G::UnexpectedResponse(response) => {
+                Error::api(response.status(), body, request_id, &redactor)
+            }
+            G::InvalidResponsePayload(payload, source) => {
+                match record.status.filter(|s| !s.is_success()) {
+                    Some(status) => Error::api(status, payload, request_id, &redactor),
+                    None => {
+                        Error::decode(record.status, describe_serde(&source), &payload, &redactor)
                     }
                 }
             }
-            G::Custom(msg) => Error::Other(msg),
+            G::Custom(msg) => Error::Other(redactor.scrub(&msg)),
         }
     }
 }
@@ -206,24 +310,22 @@ impl fmt::Display for Error {
             Error::InvalidRequest(msg) => write!(f, "invalid request: {msg}"),
             Error::Auth(e) => write!(f, "authentication failed: {e}"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
-            Error::Api { status, body, .. } if body.is_empty() => write!(f, "HTTP {status}"),
-            Error::Api { status, body, .. } => {
-                write!(f, "HTTP {status}: {}", redacted_excerpt(body))
-            }
+            Error::Api {
+                status, excerpt, ..
+            } if excerpt.is_empty() => write!(f, "HTTP {status}"),
+            Error::Api {
+                status, excerpt, ..
+            } => write!(f, "HTTP {status}: {excerpt}"),
             Error::Decode {
                 status,
+                detail,
                 excerpt,
-                source,
             } => {
                 match status {
                     Some(s) => write!(f, "could not decode the HTTP {s} response")?,
                     None => write!(f, "could not decode the response")?,
                 }
-                write!(
-                    f,
-                    " ({}); body starts with: {excerpt}",
-                    describe_serde(source)
-                )
+                write!(f, " ({detail}); body starts with: {excerpt}")
             }
             Error::Other(msg) => f.write_str(msg),
         }
@@ -239,23 +341,24 @@ impl fmt::Debug for Error {
             Error::Api {
                 status,
                 body,
+                excerpt,
                 request_id,
             } => f
                 .debug_struct("Api")
                 .field("status", status)
                 .field("body_len", &body.len())
-                .field("body_excerpt", &redacted_excerpt(body))
+                .field("excerpt", excerpt)
                 .field("request_id", request_id)
                 .finish(),
             Error::Decode {
                 status,
+                detail,
                 excerpt,
-                source,
             } => f
                 .debug_struct("Decode")
                 .field("status", status)
+                .field("detail", detail)
                 .field("excerpt", excerpt)
-                .field("source", &describe_serde(source))
                 .finish(),
             Error::Other(msg) => f.debug_tuple("Other").field(msg).finish(),
         }
@@ -267,7 +370,6 @@ impl std::error::Error for Error {
         match self {
             Error::Auth(e) => Some(e),
             Error::Transport(e) => Some(e),
-            Error::Decode { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -289,40 +391,58 @@ mod tests {
     use super::*;
 
     #[test]
-    fn refused_display_has_status_and_code() {
-        let e = AuthError::Refused {
+    fn rejected_display_has_status_and_code() {
+        let e = AuthError::Rejected {
             status: 401,
             code: Some("invalid_client".into()),
             description: Some("bad secret".into()),
         };
         assert_eq!(
             e.to_string(),
-            "token endpoint refused the request with HTTP 401 (invalid_client: bad secret)"
+            "the token endpoint rejected the request with HTTP 401 (invalid_client: bad secret)"
         );
         assert_eq!(e.oauth_code(), Some("invalid_client"));
+        assert!(e.is_rejected() && !e.is_unavailable());
+    }
+
+    #[test]
+    fn the_token_endpoint_status_is_not_the_api_status() {
+        let e = Error::Auth(AuthError::Rejected {
+            status: 401,
+            code: None,
+            description: None,
+        });
+        assert_eq!(e.status(), None);
+        let Error::Auth(auth) = &e else {
+            unreachable!()
+        };
+        assert_eq!(auth.status(), Some(401));
     }
 
     #[test]
     fn decode_display_hides_the_offending_value() {
         let source = serde_json::from_str::<u32>("\"hunter2hunter2\"").expect_err("not a number");
-        let e = Error::Decode {
-            status: Some(StatusCode::OK),
-            excerpt: "[redacted]".into(),
-            source,
-        };
-        let shown = e.to_string();
+        let e = Error::decode(
+            Some(StatusCode::OK),
+            describe_serde(&source),
+            b"{}",
+            &Redactor::default(),
+        );
+        let shown = format!("{e} {e:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("HTTP 200 OK"), "{shown}");
     }
 
     #[test]
     fn api_error_exposes_status_body_and_parsed_body() {
-        let e = Error::Api {
-            status: StatusCode::BAD_GATEWAY,
-            body: Bytes::from_static(br#"{"message":"upstream down"}"#),
-            request_id: None,
-        };
+        let e = Error::api(
+            StatusCode::BAD_GATEWAY,
+            Bytes::from_static(br#"{"message":"upstream down"}"#),
+            Some("r-1".into()),
+            &Redactor::default(),
+        );
         assert_eq!(e.status(), Some(StatusCode::BAD_GATEWAY));
+        assert_eq!(e.request_id(), Some("r-1"));
         assert!(e.is_retryable());
         let parsed: serde_json::Value = e.api_error().expect("json body");
         assert_eq!(parsed["message"], "upstream down");
@@ -330,5 +450,18 @@ mod tests {
             e.to_string(),
             r#"HTTP 502 Bad Gateway: {"message":"upstream down"}"#
         );
+    }
+
+    #[test]
+    fn auth_errors_are_scrubbed_by_value() {
+        let redactor = Redactor::default();
+        redactor.add(&secrecy::SecretString::from("pw-value"));
+        let e = AuthError::Rejected {
+            status: 400,
+            code: Some("invalid_grant".into()),
+            description: Some("password pw-value is wrong".into()),
+        }
+        .scrubbed(&redactor);
+        assert!(!e.to_string().contains("pw-value"), "{e}");
     }
 }

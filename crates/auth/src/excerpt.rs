@@ -19,13 +19,17 @@ const SECRET_RUN: usize = 20;
 /// assert!(excerpt.contains("expires_in"));
 /// ```
 pub fn redacted_excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let redacted = match serde_json::from_str::<serde_json::Value>(&text) {
+    shape_excerpt(&String::from_utf8_lossy(body))
+}
+
+/// The shape rules and the cut of [`redacted_excerpt`], on text.
+pub(crate) fn shape_excerpt(text: &str) -> String {
+    let redacted = match serde_json::from_str::<serde_json::Value>(text) {
         Ok(mut value) => {
             redact_json(&mut value);
             value.to_string()
         }
-        Err(_) => text.into_owned(),
+        Err(_) => text.to_owned(),
     };
     let cleaned = redact_runs(&redacted);
     let mut out: String = cleaned

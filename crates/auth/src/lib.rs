@@ -1,61 +1,77 @@
 //! Shared authentication and request layer for the vendor SDKs of this workspace.
 //!
-//! Every generated client carries an [`Auth`] handle as its progenitor *inner type*. The SDK
-//! crates implement progenitor's `ClientHooks` with [`impl_client_hooks!`], which sends every
-//! request through this crate:
+//! Every client carries an [`Auth`] handle; generated clients call it through progenitor's
+//! `ClientHooks` ([`impl_client_hooks!`]), hand-written ones through [`Auth::send`]. The
+//! pieces are small and separate, after the smithy-rs runtime:
 //!
-//! * [`TokenSource`] / [`TokenCache`]: a cached access token with an expiry margin. The hot path
-//!   reads it without holding any lock across an `.await`; an expired token is fetched once for
-//!   all concurrent callers (single flight).
-//! * [`oauth`]: OAuth2 grants (client credentials, password, refresh token) on the `oauth2` crate
-//!   over our own reqwest 0.13 transport, which also bends to vendor quirks (JSON bodies, string
-//!   `expires_in`, a missing `token_type`, enveloped responses, 201 on success).
-//! * [`Auth::execute`]: bearer injection, 401 -> invalidate and resend once, retries of idempotent
-//!   requests with backoff, jitter and `Retry-After`, and one tracing span per request.
-//! * [`Error`]: the one error type of every SDK call, keeping the HTTP status and raw body.
-//!
-//! Secrets (client secret, password, tokens) are held in types whose `Debug` is redacted and are
-//! never written to errors, logs or spans.
+//! * **Credential**: [`Token`] (secret, refresh token, absolute expiry, generation) and the
+//!   [`TokenSource`] that hands it out. [`TokenCache`] fetches through a [`TokenFetcher`] in a
+//!   detached task shared by every waiting caller, keeps rejections for a cool-down, and saves
+//!   every new token to a [`TokenStore`] ([`MemoryStore`], [`FileStore`]).
+//! * **Placement**: [`AuthScheme`] puts the token in a header or a query parameter.
+//! * **Meaning**: a chain of [`Classifier`]s says, for each answer, retry (after a delay),
+//!   token rejected (fetch, place, resend once), or done. Vendors append their own rules.
+//! * **Fetcher toolkit**: [`fetch`] (HTTP settings shared with the API client, the token
+//!   request, the lenient answer, "refresh, else sign in") and [`oauth`], the OAuth2 grants.
+//! * **Errors**: [`Error`] for any call, [`AuthError`] for tokens; secrets are scrubbed by
+//!   value ([`Redactor`]) and by shape ([`redacted_excerpt`]) from every message.
 //!
 //! ```
-//! use sdk_auth::{Auth, TokenCache, oauth::OAuth2Config};
+//! use sdk_auth::{Auth, TokenCache, fetch::HttpSettings, oauth::OAuth2Config};
 //!
 //! # fn main() -> Result<(), sdk_auth::AuthError> {
+//! let http = HttpSettings::new("my-sdk/1.0");
 //! let config = OAuth2Config::client_credentials(
 //!     "https://auth.example.com/oauth/token",
 //!     "my-client",
 //!     "my-secret",
 //! )?;
-//! let auth = Auth::new(TokenCache::new(config.into_fetcher()?));
+//! let auth = Auth::new(TokenCache::new(config.into_fetcher(&http)?));
 //! assert!(!format!("{auth:?}").contains("my-secret"));
+//! assert_eq!(auth.redactor().scrub("my-secret"), "[redacted]");
 //! # Ok(())
 //! # }
 //! ```
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod cache;
+mod classify;
+mod clock;
 mod decode;
 mod error;
 mod excerpt;
+pub mod fetch;
+mod fixed;
 mod hooks;
 mod layer;
 pub mod oauth;
-pub mod runtime;
-mod replay;
+mod redact;
 mod retry;
+pub mod runtime;
+mod scheme;
+mod store;
 mod token;
 mod url_check;
 mod url_join;
 
-pub use cache::{TokenCache, TokenFetcher};
+pub use cache::{TokenCache, TokenCacheBuilder, TokenFetcher};
+pub use classify::{
+    Classifier, MAX_CLASSIFIED_BODY, Outcome, RetryAfter, StatusRules, Verdict, default_classifiers,
+};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use decode::decode_json;
 pub use error::{AuthError, Error};
 pub use excerpt::redacted_excerpt;
+pub use fixed::StaticToken;
 pub use layer::Auth;
-pub use retry::RetryPolicy;
+pub use redact::Redactor;
+pub use retry::{RetryPolicy, retry_after};
+pub use scheme::AuthScheme;
 pub use secrecy::{ExposeSecret, SecretString};
-pub use token::{BoxFuture, Token, TokenSource};
+pub use store::{FileStore, MemoryStore, TokenStore};
+pub use token::{BoxFuture, MAX_LIFETIME, Token, TokenSource};
 pub use url_check::validate_base_url;
 pub use url_join::join_url;
 

@@ -81,12 +81,8 @@ impl RetryPolicy {
         self.max_attempts
     }
 
-    pub(crate) fn max_elapsed_limit(&self) -> Duration {
-        self.max_elapsed
-    }
-
-    /// The delay before attempt `attempt + 1`, given the previous answer's headers.
-    pub(crate) fn delay(&self, attempt: u32, headers: Option<&HeaderMap>) -> Duration {
+    /// The delay before attempt `attempt + 1`: the backoff, or longer when the server `asked`.
+    pub(crate) fn delay(&self, attempt: u32, asked: Option<Duration>) -> Duration {
         let exp = self
             .initial_backoff
             .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
@@ -95,10 +91,13 @@ impl RetryPolicy {
         // without any of them retrying immediately.
         let half = exp / 2;
         let jittered = half + half.mul_f64(fastrand::f64());
-        match headers.and_then(retry_after) {
-            Some(asked) => asked.max(jittered),
-            None => jittered,
-        }
+        asked.map_or(jittered, |asked| asked.max(jittered))
+    }
+
+    /// Whether a retry after `wait` still fits the budget, `spent` being the time since the
+    /// first attempt. Saturating: a server may ask for any wait.
+    pub(crate) fn allows(&self, attempt: u32, spent: Duration, wait: Duration) -> bool {
+        attempt < self.max_attempts && spent.saturating_add(wait) <= self.max_elapsed
     }
 }
 
@@ -115,8 +114,9 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504)
 }
 
-/// Parses `Retry-After` as delay-seconds or an HTTP date.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+/// Parses `Retry-After` as delay-seconds or an HTTP date. Any number of seconds is accepted;
+/// the retry budget decides whether to wait that long.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
@@ -183,7 +183,13 @@ mod tests {
     #[test]
     fn retry_after_wins_when_longer() {
         let p = RetryPolicy::default().initial_backoff(Duration::from_millis(10));
-        assert_eq!(p.delay(1, Some(&headers("3"))), Duration::from_secs(3));
+        assert_eq!(
+            p.delay(1, retry_after(&headers("3"))),
+            Duration::from_secs(3)
+        );
+        let huge = retry_after(&headers("18446744073709551615"));
+        assert_eq!(p.delay(1, huge), Duration::from_secs(u64::MAX));
+        assert!(!p.allows(1, Duration::from_secs(5), Duration::MAX));
     }
 
     #[test]

@@ -16,7 +16,9 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use tokio::task::futures::TaskLocalFuture;
 
-use crate::{AuthError, Error};
+use std::sync::Arc;
+
+use crate::{AuthError, Error, Redactor, Token};
 
 tokio::task_local! {
     static CALL: RefCell<CallRecord>;
@@ -34,11 +36,22 @@ pub struct CallRecord {
     pub error_body: Option<Bytes>,
     /// The vendor's request id header of the final answer.
     pub request_id: Option<String>,
+    /// The token placed on the request, so a rejection invalidates exactly that one.
+    pub applied: Option<Arc<Token>>,
+    /// The client's secrets, to scrub the error's texts.
+    pub redactor: Option<Redactor>,
 }
 
 /// Whether the current task runs inside [`capture`], i.e. whether anything should be recorded.
 pub(crate) fn is_capturing() -> bool {
     CALL.try_with(|_| ()).is_ok()
+}
+
+/// The token `prepare` placed on the running call's request, if it ran inside a capture.
+pub(crate) fn applied_token() -> Option<Arc<Token>> {
+    CALL.try_with(|record| record.borrow().applied.clone())
+        .ok()
+        .flatten()
 }
 
 /// Updates the record of the running call, if the caller asked for one.

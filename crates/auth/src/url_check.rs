@@ -5,8 +5,8 @@ use url::{Host, Url};
 use crate::AuthError;
 
 /// Parses `raw` and checks it is safe to send credentials to: `https://`, or `http://` on a
-/// loopback host (`localhost`, `127.0.0.0/8`, `::1`) for tests and local mocks. A trailing slash
-/// is removed so paths can be appended.
+/// loopback host (`localhost`, `127.0.0.0/8`, `::1`) for tests and local mocks, with no user
+/// name, password, query or fragment. A trailing slash is removed so paths can be appended.
 ///
 /// ```
 /// assert!(sdk_auth::validate_base_url("https://api.example.com/").is_ok());
@@ -23,6 +23,13 @@ pub fn validate_base_url(raw: &str) -> Result<String, AuthError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(AuthError::InvalidConfig(
             "base URL must not contain a user name or password".into(),
+        ));
+    }
+    // A query would swallow every operation path appended to the base, and could hold a
+    // credential that `Debug` of the client would print; a fragment is never sent at all.
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(AuthError::InvalidConfig(
+            "base URL must not contain a query (`?`) or a fragment (`#`)".into(),
         ));
     }
     let loopback = match url.host() {
@@ -81,6 +88,9 @@ mod tests {
             "not a url",
             "",
             "https://user:pw@api.example.com",
+            "https://api.example.com/?api_key=pw@",
+            "https://api.example.com/v1#pw@",
+            "https://api.example.com/v1?",
         ] {
             let err = validate_base_url(bad).expect_err(bad);
             assert!(matches!(err, AuthError::InvalidConfig(_)), "{bad}");

@@ -5,12 +5,17 @@ use std::time::Duration;
 
 use httpmock::Method::POST;
 use httpmock::MockServer;
+use sdk_auth::fetch::HttpSettings;
 use sdk_auth::oauth::{BodyFormat, ClientAuth, OAuth2Config};
 use sdk_auth::{AuthError, ExposeSecret, SecretString, TokenCache, TokenSource};
 use serde_json::json;
 
 fn cache(config: OAuth2Config) -> TokenCache {
-    TokenCache::new(config.into_fetcher().expect("fetcher"))
+    TokenCache::new(
+        config
+            .into_fetcher(&HttpSettings::new("test"))
+            .expect("fetcher"),
+    )
 }
 
 async fn access(cache: &TokenCache) -> String {
@@ -198,7 +203,7 @@ async fn a_refused_request_is_a_typed_error_with_status_and_code() {
     );
     let err = cache.token().await.expect_err("refused");
     match &err {
-        AuthError::Refused {
+        AuthError::Rejected {
             status,
             code,
             description,
@@ -254,7 +259,7 @@ async fn redirects_are_not_followed() {
         cache(OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config"));
     let err = cache.token().await.expect_err("not followed");
     assert!(
-        matches!(err, AuthError::Refused { status: 307, .. }),
+        matches!(err, AuthError::Rejected { status: 307, .. }),
         "{err:?}"
     );
     elsewhere.assert_calls_async(0).await;

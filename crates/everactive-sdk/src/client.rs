@@ -3,8 +3,12 @@
 use std::time::Duration;
 
 use progenitor_client::ClientInfo as _;
+use sdk_auth::fetch::HttpSettings;
 use sdk_auth::oauth::OAuth2Config;
-use sdk_auth::{Auth, AuthError, RetryPolicy, SecretString, TokenCache, validate_base_url};
+use sdk_auth::{
+    Auth, AuthError, MemoryStore, RetryPolicy, SecretString, TokenCache, TokenStore,
+    validate_base_url,
+};
 
 use crate::{Client, Error};
 
@@ -29,19 +33,32 @@ const TOKEN_PATH: &str = "/auth/token";
 /// assert!(!format!("{client:?}").contains("my-client-secret"));
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     client_id: Option<String>,
     client_secret: Option<SecretString>,
     base_url: Option<String>,
     token_url: Option<String>,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    user_agent: Option<String>,
-    http: Option<reqwest::Client>,
+    http: HttpSettings,
     retry: Option<RetryPolicy>,
     scopes: Vec<String>,
+    store: Option<Box<dyn TokenStore>>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            client_id: None,
+            client_secret: None,
+            base_url: None,
+            token_url: None,
+            http: HttpSettings::new(concat!("everactive-sdk/", env!("CARGO_PKG_VERSION"))),
+            retry: None,
+            scopes: Vec::new(),
+            store: None,
+        }
+    }
 }
 
 impl ClientBuilder {
@@ -69,29 +86,48 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout of a whole request, default 30 s. Ignored with [`ClientBuilder::http_client`].
+    /// Timeout of a whole request, default 30 s. It bounds token requests too, and how long
+    /// a call waits for a token.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.http = self.http.timeout(timeout);
         self
     }
 
-    /// Timeout of connecting, default 10 s. Ignored with [`ClientBuilder::http_client`].
+    /// Timeout of connecting, default 10 s.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.http = self.http.connect_timeout(timeout);
         self
     }
 
-    /// The `User-Agent` header, default `everactive-sdk/<version>`. Ignored with
-    /// [`ClientBuilder::http_client`].
+    /// The `User-Agent` header, default `everactive-sdk/<version>`.
     pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.user_agent = Some(agent.into());
+        self.http = self.http.user_agent(agent);
         self
     }
 
-    /// Sends API requests through this reqwest client (proxies, custom TLS roots, ...). Token
-    /// requests keep their own client, which never follows redirects.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Adjusts the HTTP clients (a proxy, a private root certificate, ...). Applied to API
+    /// and token requests alike; token requests still never follow redirects.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), everactive_sdk::Error> {
+    /// let client = everactive_sdk::Client::builder()
+    ///     .credentials("id", "secret")
+    ///     .configure_http(|http| http.https_only(true))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn configure_http(
+        mut self,
+        adjust: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http = self.http.customize(adjust);
+        self
+    }
+
+    /// Keeps the token across restarts (default: in memory only), such as a
+    /// [`sdk_auth::FileStore`].
+    pub fn token_store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.store = Some(Box::new(store));
         self
     }
 
@@ -152,20 +188,18 @@ impl ClientBuilder {
         for scope in &self.scopes {
             config = config.scope(scope);
         }
-        let auth = Auth::new(TokenCache::new(config.into_fetcher()?))
-            .with_retry(self.retry.unwrap_or_default());
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
-                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-                .user_agent(self.user_agent.unwrap_or_else(|| {
-                    concat!("everactive-sdk/", env!("CARGO_PKG_VERSION")).into()
-                }))
-                .build()
-                .map_err(|e| invalid(format!("cannot build the HTTP client: {e}")))?,
+        let cache = TokenCache::builder(config.into_fetcher(&self.http)?)
+            .wait_limit(Some(self.http.request_timeout()));
+        let cache = match self.store {
+            Some(store) => cache.store(store),
+            None => cache.store(MemoryStore::default()),
         };
-        Ok(Client::new_with_client(&base_url, http, auth))
+        let auth = Auth::new(cache.build()).with_retry(self.retry.unwrap_or_default());
+        Ok(Client::new_with_client(
+            &base_url,
+            self.http.api_client()?,
+            auth,
+        ))
     }
 }
 
@@ -190,7 +224,8 @@ impl Client {
         ClientBuilder::from_lookup(|name| std::env::var(name).ok())?.build()
     }
 
-    /// The auth handle: the token cache and retry policy shared by every call of this client.
+    /// The auth handle: the token cache, retry policy and redactor shared by every call of
+    /// this client.
     pub fn auth(&self) -> &Auth {
         self.inner()
     }

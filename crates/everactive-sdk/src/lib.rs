@@ -23,7 +23,7 @@ pub use event_type::WebhookEventType;
 pub use generated::{Client, ClientInfo, ResponseValue, builder, types};
 pub use pagination::{EvergatewayFilter, EversensorFilter};
 pub use readings::MAX_READINGS_WINDOW;
-/// The HTTP client crate this SDK is built on (for [`ClientBuilder::http_client`] and
+/// The HTTP client crate this SDK is built on (for [`ClientBuilder::configure_http`] and
 /// [`reqwest::StatusCode`]).
 pub use reqwest;
 pub use sdk_auth::runtime::SendExt;

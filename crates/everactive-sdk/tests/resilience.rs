@@ -287,7 +287,7 @@ async fn a_refused_token_request_is_a_typed_auth_error() {
         .await
         .expect_err("refused");
     match &err {
-        Error::Auth(AuthError::Refused { status, code, .. }) => {
+        Error::Auth(AuthError::Rejected { status, code, .. }) => {
             assert_eq!(*status, 401);
             assert_eq!(code.as_deref(), Some("access_denied"));
         }
@@ -299,7 +299,7 @@ async fn a_refused_token_request_is_a_typed_auth_error() {
     assert!(
         plain
             .to_string()
-            .contains("token endpoint refused the request with HTTP 401"),
+            .contains("token endpoint rejected the request with HTTP 401"),
         "{plain}"
     );
 }

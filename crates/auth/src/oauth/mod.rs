@@ -2,10 +2,11 @@
 //!
 //! [`OAuth2Config`] describes the endpoint and credentials; [`OAuth2Config::into_fetcher`] turns
 //! it into a [`crate::TokenFetcher`] for a [`crate::TokenCache`]. A token that came with a
-//! refresh token is renewed with the refresh grant; when the server refuses the refresh token the
-//! primary grant runs again, and a refresh answer without a new refresh token keeps the old one.
+//! refresh token is renewed with the refresh grant; when the server rejects the refresh token
+//! the primary grant runs again ([`crate::fetch::refresh_or_sign_in`]), and a refresh answer
+//! without a new refresh token keeps the old one. The requests go through the toolkit of
+//! [`crate::fetch`], so the rules on answers are the same as for any vendor's own sign-in.
 
-mod response;
 mod transport;
 
 use std::fmt;
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenResponse,
 };
 use oauth2::{
     AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, RefreshToken, RequestTokenError,
@@ -21,17 +23,16 @@ use oauth2::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use self::response::LenientTokenResponse;
 pub use self::transport::BodyFormat;
 use self::transport::{Transport, TransportError};
 use crate::cache::TokenFetcher;
-use crate::excerpt::redacted_excerpt;
+use crate::fetch::{HttpSettings, refresh_or_sign_in};
 use crate::token::{BoxFuture, Token};
 use crate::{AuthError, validate_base_url};
 
 type OAuthClient = oauth2::Client<
     BasicErrorResponse,
-    LenientTokenResponse,
+    BasicTokenResponse,
     BasicTokenIntrospectionResponse,
     StandardRevocableToken,
     BasicRevocationErrorResponse,
@@ -90,7 +91,7 @@ pub enum ClientAuth {
 ///     .body_format(BodyFormat::Json)
 ///     .client_auth(ClientAuth::BasicAuth)
 ///     .scope("read")
-///     .expiry_margin(Duration::from_secs(120));
+///     .default_lifetime(Duration::from_secs(600));
 /// assert!(!format!("{config:?}").contains("\"pw\""));
 /// # Ok(()) }
 /// ```
@@ -105,9 +106,7 @@ pub struct OAuth2Config {
     envelope: Option<String>,
     scopes: Vec<String>,
     extra_params: Vec<(String, String)>,
-    expiry_margin: Duration,
     default_lifetime: Duration,
-    timeout: Duration,
 }
 
 impl OAuth2Config {
@@ -181,9 +180,7 @@ impl OAuth2Config {
             envelope: None,
             scopes: Vec::new(),
             extra_params: Vec::new(),
-            expiry_margin: Duration::from_secs(60),
             default_lifetime: Duration::from_secs(15 * 60),
-            timeout: Duration::from_secs(30),
         })
     }
 
@@ -217,36 +214,19 @@ impl OAuth2Config {
         self
     }
 
-    /// How long before its expiry a token is replaced (default 60 s).
-    pub fn expiry_margin(mut self, margin: Duration) -> Self {
-        self.expiry_margin = margin;
-        self
-    }
-
     /// Lifetime assumed when the server sends no `expires_in` (default 15 min).
     pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
         self.default_lifetime = lifetime;
         self
     }
 
-    /// Timeout of one token request (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Builds the fetcher: an `oauth2` client over a reqwest client that never follows redirects
-    /// (a redirected token request could hand the credentials to another host).
+    /// Builds the fetcher: an `oauth2` client over the token client of `http` (the client's
+    /// own timeouts, proxy and certificates; never following redirects).
     ///
     /// # Errors
     /// [`AuthError::InvalidConfig`] when the HTTP client cannot be built.
-    pub fn into_fetcher(self) -> Result<OAuth2Fetcher, AuthError> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(self.timeout)
-            .user_agent(concat!("sdk-auth/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| AuthError::InvalidConfig(format!("cannot build the HTTP client: {e}")))?;
+    pub fn into_fetcher(self, http: &HttpSettings) -> Result<OAuth2Fetcher, AuthError> {
+        let http = http.token_client()?;
         let token_url = TokenUrl::new(self.token_url.clone())
             .map_err(|e| AuthError::InvalidConfig(format!("token URL: {e}")))?;
         let mut client = oauth2::Client::new(ClientId::new(self.client_id.clone()))
@@ -330,96 +310,69 @@ impl OAuth2Fetcher {
         self.token_from(result)
     }
 
-    async fn refresh(&self, refresh: &SecretString) -> Result<Token, AuthError> {
+    async fn refresh(&self, refresh: SecretString) -> Result<Token, AuthError> {
         let token = RefreshToken::new(refresh.expose_secret().to_owned());
         let result = self
             .client
             .exchange_refresh_token(&token)
             .request_async(&self.transport)
             .await;
-        let mut fresh = self.token_from(result)?;
-        fresh.keep_refresh_token(refresh);
-        Ok(fresh)
+        self.token_from(result)
     }
 
     fn token_from(
         &self,
-        result: Result<LenientTokenResponse, RequestTokenError<TransportError, BasicErrorResponse>>,
+        result: Result<BasicTokenResponse, RequestTokenError<TransportError, BasicErrorResponse>>,
     ) -> Result<Token, AuthError> {
         let response = result.map_err(token_error)?;
-        Token::new(
-            SecretString::from(response.access_token().secret().as_str()),
+        Ok(Token::new(SecretString::from(
+            response.access_token().secret().as_str(),
+        ))?
+        .with_refresh_token(
             response
                 .refresh_token()
                 .map(|r| SecretString::from(r.secret().as_str())),
+        )
+        .expires_in(
             response
                 .expires_in()
                 .unwrap_or(self.config.default_lifetime),
-            self.config.expiry_margin,
-        )
+        ))
     }
 }
 
 impl TokenFetcher for OAuth2Fetcher {
     fn fetch<'a>(&'a self, previous: Option<&'a Token>) -> BoxFuture<'a, Result<Token, AuthError>> {
-        Box::pin(async move {
-            if let Some(refresh) = previous.and_then(Token::refresh_token) {
-                match self.refresh(refresh).await {
-                    Ok(token) => return Ok(token),
-                    Err(err) if err.is_refused() => {
-                        tracing::debug!(error = %err, "refresh token refused; running the primary grant");
-                    }
-                    Err(err) => return Err(err),
-                }
-            }
-            self.primary().await
-        })
+        Box::pin(refresh_or_sign_in(
+            previous,
+            |refresh| self.refresh(refresh),
+            || self.primary(),
+        ))
+    }
+
+    fn secrets(&self) -> Vec<SecretString> {
+        let mut secrets: Vec<SecretString> = self.config.client_secret.iter().cloned().collect();
+        if let Grant::Password { password, .. } = &self.config.grant {
+            secrets.push(password.clone());
+        }
+        secrets
     }
 }
 
-/// Maps `oauth2`'s error into ours, keeping the status and OAuth code but no secret.
+/// Maps `oauth2`'s error into ours. The transport settles every failure of the exchange
+/// itself, so the other cases mean `oauth2` disliked the clean answer it was handed.
 fn token_error(err: RequestTokenError<TransportError, BasicErrorResponse>) -> AuthError {
     match err {
-        RequestTokenError::Request(TransportError::Refused { status, body }) => {
-            let parsed: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
-            let field = |name: &str| {
-                parsed
-                    .as_ref()
-                    .and_then(|v| {
-                        v.get(name)
-                            .or_else(|| v.get("data").and_then(|d| d.get(name)))
-                    })
-                    .and_then(|v| v.as_str())
-                    .map(|s| redacted_excerpt(s.as_bytes()))
-            };
-            AuthError::Refused {
-                status,
-                code: field("error"),
-                description: field("error_description"),
-            }
-        }
-        RequestTokenError::Request(TransportError::Http(e)) => AuthError::Transport(e.into()),
-        RequestTokenError::Request(TransportError::Build(detail)) => {
-            AuthError::InvalidConfig(format!("cannot build the token request: {detail}"))
-        }
-        // The transport turns every non-2xx answer into `Refused`, so oauth2 only sees 2xx.
-        RequestTokenError::ServerResponse(e) => AuthError::Refused {
+        RequestTokenError::Request(TransportError(err)) => err,
+        RequestTokenError::ServerResponse(e) => AuthError::Rejected {
             status: 200,
             code: Some(e.error().to_string()),
-            description: e
-                .error_description()
-                .map(|d| redacted_excerpt(d.as_bytes())),
+            description: None,
         },
-        RequestTokenError::Parse(e, body) => AuthError::MalformedResponse {
-            status: 200,
-            detail: format!("unexpected shape at `{}`", e.path()),
-            excerpt: redacted_excerpt(&body),
-        },
-        RequestTokenError::Other(detail) => AuthError::MalformedResponse {
-            status: 200,
-            detail,
-            excerpt: String::new(),
-        },
+        RequestTokenError::Parse(e, _) => {
+            AuthError::malformed(200, format!("unexpected shape at `{}`", e.path()))
+        }
+        RequestTokenError::Other(detail) => AuthError::malformed(200, detail),
     }
 }
 
@@ -451,41 +404,18 @@ mod tests {
             "user-password-value",
         )
         .expect("valid");
-        let shown = format!("{c:?} {:?}", c.clone().into_fetcher().expect("fetcher"));
+        let fetcher = c
+            .clone()
+            .into_fetcher(&HttpSettings::new("test"))
+            .expect("fetcher");
+        let shown = format!("{c:?} {fetcher:?}");
+        assert_eq!(
+            fetcher.secrets().len(),
+            2,
+            "the client secret and the password"
+        );
         assert!(!shown.contains("client-secret-value"), "{shown}");
         assert!(!shown.contains("user-password-value"), "{shown}");
         assert!(shown.contains("jane"));
-    }
-
-    #[test]
-    fn refused_answers_keep_status_and_code() {
-        let err = token_error(RequestTokenError::Request(TransportError::Refused {
-            status: 401,
-            body: bytes::Bytes::from_static(
-                br#"{"error":"invalid_client","error_description":"Unknown client"}"#,
-            ),
-        }));
-        assert!(
-            matches!(
-                &err,
-                AuthError::Refused { status: 401, code: Some(c), description: Some(d) } if c == "invalid_client" && d == "Unknown client"
-            ),
-            "{err:?}"
-        );
-        let html = token_error(RequestTokenError::Request(TransportError::Refused {
-            status: 503,
-            body: bytes::Bytes::from_static(b"<html>maintenance</html>"),
-        }));
-        assert!(
-            matches!(
-                html,
-                AuthError::Refused {
-                    status: 503,
-                    code: None,
-                    ..
-                }
-            ),
-            "{html:?}"
-        );
     }
 }

@@ -1,4 +1,5 @@
 //! Mock-server helpers shared by the request layer tests.
+#![allow(dead_code, reason = "each test binary uses a part of these helpers")]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -6,6 +7,7 @@ use std::time::Duration;
 
 use httpmock::Method::POST;
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use sdk_auth::fetch::HttpSettings;
 use sdk_auth::oauth::OAuth2Config;
 use sdk_auth::{Auth, RetryPolicy, TokenCache};
 use serde_json::json;
@@ -39,7 +41,12 @@ pub fn http_response(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpM
 pub fn auth(server: &MockServer, retry: RetryPolicy) -> Auth {
     let config =
         OAuth2Config::client_credentials(&server.url("/token"), "id", "secret").expect("config");
-    Auth::new(TokenCache::new(config.into_fetcher().expect("fetcher"))).with_retry(retry)
+    Auth::new(TokenCache::new(
+        config
+            .into_fetcher(&HttpSettings::new("test"))
+            .expect("fetcher"),
+    ))
+    .with_retry(retry)
 }
 
 pub fn fast_retry() -> RetryPolicy {

@@ -1,0 +1,173 @@
+//! Redaction by value: the exact secrets a client holds, scrubbed from every text it shows.
+//!
+//! Shape rules (see [`crate::redacted_excerpt`]) catch credentials the client never held, such
+//! as a token in someone else's error page, but they guess: an 8-character token without a
+//! digit looks like a word. The client knows its own secrets exactly, so every error message,
+//! excerpt and log line also goes through a [`Redactor`] holding those values.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::excerpt::shape_excerpt;
+
+/// What a scrubbed value is replaced with.
+pub(crate) const REDACTED: &str = "[redacted]";
+
+/// Values shorter than this are not scrubbed: a two-letter "secret" would blank every
+/// occurrence of those letters and make messages unreadable, while protecting nothing.
+const MIN_SECRET_LEN: usize = 4;
+
+/// How many of the most recent tokens are remembered; older ones have long expired.
+const RECENT_TOKENS: usize = 16;
+
+/// The set of exact secret values a client holds; cheap to clone, clones share the set.
+///
+/// ```
+/// use sdk_auth::{Redactor, SecretString};
+/// let redactor = Redactor::default();
+/// redactor.add(&SecretString::from("s3cr3t-solution-key"));
+/// assert_eq!(redactor.scrub("key s3cr3t-solution-key refused"), "key [redacted] refused");
+/// ```
+#[derive(Clone, Default)]
+pub struct Redactor {
+    values: Arc<RwLock<Values>>,
+}
+
+#[derive(Default)]
+struct Values {
+    /// Credentials given by the user: secrets, passwords, keys. Kept for the client's life.
+    fixed: Vec<SecretString>,
+    /// Tokens issued by servers, newest last.
+    tokens: VecDeque<SecretString>,
+}
+
+impl Redactor {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a credential (client secret, password, solution key, webhook secret).
+    pub fn add(&self, secret: &SecretString) {
+        if secret.expose_secret().len() < MIN_SECRET_LEN {
+            return;
+        }
+        let mut values = self.values.write().unwrap_or_else(PoisonError::into_inner);
+        if !values
+            .fixed
+            .iter()
+            .any(|v| v.expose_secret() == secret.expose_secret())
+        {
+            values.fixed.push(secret.clone());
+        }
+    }
+
+    /// Adds a token issued by a server; only the most recent ones are kept.
+    pub(crate) fn add_token(&self, token: &SecretString) {
+        if token.expose_secret().len() < MIN_SECRET_LEN {
+            return;
+        }
+        let mut values = self.values.write().unwrap_or_else(PoisonError::into_inner);
+        if values.tokens.len() == RECENT_TOKENS {
+            values.tokens.pop_front();
+        }
+        values.tokens.push_back(token.clone());
+    }
+
+    /// `text` with every known secret, as it is and percent-encoded, replaced by
+    /// `[redacted]`. Longer values go first, so a secret that contains another is not left
+    /// half visible.
+    pub fn scrub(&self, text: &str) -> String {
+        let values = self.values.read().unwrap_or_else(PoisonError::into_inner);
+        let mut secrets: Vec<&str> = values
+            .fixed
+            .iter()
+            .chain(values.tokens.iter())
+            .map(|s| s.expose_secret())
+            .collect();
+        if secrets.is_empty() {
+            return text.to_owned();
+        }
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let mut out = text.to_owned();
+        for secret in secrets {
+            if out.contains(secret) {
+                out = out.replace(secret, REDACTED);
+            }
+            let encoded =
+                url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>();
+            if encoded != secret && out.contains(&encoded) {
+                out = out.replace(&encoded, REDACTED);
+            }
+        }
+        out
+    }
+
+    /// The start of `body` as text safe to show: known secrets scrubbed by value, then the
+    /// shape rules of [`crate::redacted_excerpt`], cut to a few lines.
+    pub fn excerpt(&self, body: &[u8]) -> String {
+        let text = self.scrub(&String::from_utf8_lossy(body));
+        shape_excerpt(&text)
+    }
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let values = self.values.read().unwrap_or_else(PoisonError::into_inner);
+        f.debug_struct("Redactor")
+            .field("secrets", &values.fixed.len())
+            .field("tokens", &values.tokens.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubs_exact_and_encoded_values() {
+        let r = Redactor::new();
+        r.add(&SecretString::from("pa ss/word"));
+        r.add_token(&SecretString::from("shorttok"));
+        let text = "user=jane&password=pa+ss%2Fword token shorttok, raw pa ss/word";
+        let out = r.scrub(text);
+        assert!(
+            !out.contains("shorttok") && !out.contains("pa ss/word"),
+            "{out}"
+        );
+        assert!(!out.contains("pa+ss%2Fword"), "{out}");
+        assert!(out.contains("user=jane"), "{out}");
+    }
+
+    #[test]
+    fn a_secret_inside_another_is_not_left_half_visible() {
+        let r = Redactor::new();
+        r.add(&SecretString::from("abcd"));
+        r.add(&SecretString::from("abcdefgh"));
+        assert_eq!(r.scrub("x abcdefgh y"), "x [redacted] y");
+    }
+
+    #[test]
+    fn only_recent_tokens_are_kept_and_tiny_values_ignored() {
+        let r = Redactor::new();
+        r.add(&SecretString::from("ab"));
+        assert_eq!(r.scrub("ab"), "ab");
+        for i in 0..(RECENT_TOKENS + 1) {
+            r.add_token(&SecretString::from(format!("token-{i:02}")));
+        }
+        assert_eq!(r.scrub("token-00"), "token-00");
+        assert_eq!(r.scrub("token-16"), REDACTED);
+    }
+
+    #[test]
+    fn debug_shows_counts_only() {
+        let r = Redactor::new();
+        r.add(&SecretString::from("hunter2hunter2"));
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}
