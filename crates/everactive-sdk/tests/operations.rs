@@ -5,10 +5,8 @@ mod common;
 use std::num::NonZeroU32;
 
 use common::{bearer, client, fixture, token_endpoint};
-use everactive_sdk::WebhookEventType;
-use everactive_sdk::types::{
-    EvergatewayUpdate, SortDirection, WebhookCreate, WebhookHeader, WebhookUpdate,
-};
+use everactive_sdk::types::{EvergatewayUpdate, SortDirection, WebhookCreate, WebhookUpdate};
+use everactive_sdk::{WebhookEventType, WebhookHeader};
 use httpmock::Method::{DELETE, GET, POST, PUT};
 use httpmock::MockServer;
 use serde_json::json;
@@ -297,10 +295,7 @@ async fn create_webhook() {
         callback_url: "https://receiver.example.com/gateway_status".into(),
         event_type: WebhookEventType::GatewayStatus,
         enabled: true,
-        headers: vec![WebhookHeader {
-            key: "x-api-key".into(),
-            value: "shared".into(),
-        }],
+        headers: vec![WebhookHeader::new("x-api-key", "shared")],
     };
     let created = client(&server)
         .create_webhook()
