@@ -1176,9 +1176,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub event_type: ::std::option::Option<crate::WebhookEventType>,
-        ///Replacement list of static headers.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub headers: ::std::vec::Vec<crate::WebhookHeader>,
+        /// Replacement list of static headers. An empty list removes every header; leaving
+        /// the member out keeps the current ones. Declared nullable only so that the
+        /// generated client can send an empty list (see `specs/everactive/README.md`); whether
+        /// the service accepts `null` is unknown.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub headers: ::std::option::Option<::std::vec::Vec<crate::WebhookHeader>>,
     }
     impl WebhookUpdate {
         pub fn builder() -> builder::WebhookUpdate {
@@ -5001,8 +5004,10 @@ pub mod types {
                 ::std::option::Option<crate::WebhookEventType>,
                 ::std::string::String,
             >,
-            headers:
-                ::std::result::Result<::std::vec::Vec<crate::WebhookHeader>, ::std::string::String>,
+            headers: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::WebhookHeader>>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookUpdate {
             fn default() -> Self {
@@ -5047,7 +5052,9 @@ pub mod types {
             }
             pub fn headers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<crate::WebhookHeader>>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::vec::Vec<crate::WebhookHeader>>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.headers = value
