@@ -395,6 +395,12 @@ components:
     WebhookEventType:
       type: string
       enum: [sensor_reading, gateway_status]
+    WebhookHeader:
+      type: object
+      required: [key, value]
+      properties:
+        key: { type: string }
+        value: { type: string }
 "##;
 
     fn everactive_source() -> &'static OpenApiSource {
@@ -448,6 +454,7 @@ components:
         // The replacement: no generated enum, the hand-written one is used.
         assert!(!code.contains("pub enum WebhookEventType"));
         assert!(code.contains("crate::WebhookEventType"));
+        assert!(!code.contains("pub struct WebhookHeader"));
         // Inner type, hooks, map type and extra derive.
         assert!(code.contains("sdk_auth::Auth"));
         assert!(code.contains("::std::collections::BTreeMap<"));

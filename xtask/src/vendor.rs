@@ -72,13 +72,23 @@ pub const VENDORS: &[Vendor] = &[Vendor {
             inner_type: Some("sdk_auth::Auth"),
             // Lets users compare responses and write `assert_eq!` in their tests.
             derives: &["PartialEq"],
-            replacements: &[Replacement {
-                // Webhook event types grow over time. A generated enum is closed and would
-                // reject new values, so the SDK hand-writes an open enum with an unknown case.
-                schema: "WebhookEventType",
-                rust_type: "crate::WebhookEventType",
-                impls: &[TypeImpl::Display, TypeImpl::FromStr],
-            }],
+            replacements: &[
+                Replacement {
+                    // Webhook event types grow over time. A generated enum is closed and would
+                    // reject new values, so the SDK hand-writes an open enum with an unknown
+                    // case.
+                    schema: "WebhookEventType",
+                    rust_type: "crate::WebhookEventType",
+                    impls: &[TypeImpl::Display, TypeImpl::FromStr],
+                },
+                Replacement {
+                    // The header value is the shared secret receivers check. A generated
+                    // struct derives `Debug` and would print it; the hand-written one redacts.
+                    schema: "WebhookHeader",
+                    rust_type: "crate::WebhookHeader",
+                    impls: &[],
+                },
+            ],
             tags: TagStyle::Merged,
         },
     }),
@@ -175,11 +185,14 @@ mod tests {
         assert_eq!(src.spec, "specs/everactive/openapi.yaml");
         assert_eq!(src.codegen.inner_type, Some("sdk_auth::Auth"));
         assert_eq!(src.codegen.derives, ["PartialEq"]);
-        let [replacement] = src.codegen.replacements else {
-            panic!("exactly one replacement expected");
+        let [event_type, header] = src.codegen.replacements else {
+            panic!("exactly two replacements expected");
         };
-        assert_eq!(replacement.schema, "WebhookEventType");
-        assert_eq!(replacement.rust_type, "crate::WebhookEventType");
-        assert_eq!(replacement.impls, [TypeImpl::Display, TypeImpl::FromStr]);
+        assert_eq!(event_type.schema, "WebhookEventType");
+        assert_eq!(event_type.rust_type, "crate::WebhookEventType");
+        assert_eq!(event_type.impls, [TypeImpl::Display, TypeImpl::FromStr]);
+        assert_eq!(header.schema, "WebhookHeader");
+        assert_eq!(header.rust_type, "crate::WebhookHeader");
+        assert_eq!(header.impls, []);
     }
 }

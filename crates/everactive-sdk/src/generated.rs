@@ -1105,7 +1105,7 @@ pub mod types {
         pub event_type: ::std::option::Option<crate::WebhookEventType>,
         ///Static headers attached to every delivery.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub headers: ::std::vec::Vec<WebhookHeader>,
+        pub headers: ::std::vec::Vec<crate::WebhookHeader>,
         ///Identifier used by the get, update and delete calls.
         pub id: ::std::string::String,
     }
@@ -1127,7 +1127,7 @@ pub mod types {
         pub event_type: crate::WebhookEventType,
         ///Static headers attached to every delivery.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub headers: ::std::vec::Vec<WebhookHeader>,
+        pub headers: ::std::vec::Vec<crate::WebhookHeader>,
     }
     impl WebhookCreate {
         pub fn builder() -> builder::WebhookCreate {
@@ -1141,20 +1141,6 @@ pub mod types {
     }
     impl WebhookEnvelope {
         pub fn builder() -> builder::WebhookEnvelope {
-            Default::default()
-        }
-    }
-    /// A static HTTP header added to every delivery. Header names are case-insensitive and
-    /// may not repeat within one subscription.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct WebhookHeader {
-        ///Header name.
-        pub key: ::std::string::String,
-        ///Header value.
-        pub value: ::std::string::String,
-    }
-    impl WebhookHeader {
-        pub fn builder() -> builder::WebhookHeader {
             Default::default()
         }
     }
@@ -1190,9 +1176,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub event_type: ::std::option::Option<crate::WebhookEventType>,
-        ///Replacement list of static headers.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub headers: ::std::vec::Vec<WebhookHeader>,
+        /// Replacement list of static headers. An empty list removes every header; leaving
+        /// the member out keeps the current ones. Declared nullable only so that the
+        /// generated client can send an empty list (see `specs/everactive/README.md`); whether
+        /// the service accepts `null` is unknown.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub headers: ::std::option::Option<::std::vec::Vec<crate::WebhookHeader>>,
     }
     impl WebhookUpdate {
         pub fn builder() -> builder::WebhookUpdate {
@@ -4735,7 +4724,7 @@ pub mod types {
                 ::std::string::String,
             >,
             headers:
-                ::std::result::Result<::std::vec::Vec<super::WebhookHeader>, ::std::string::String>,
+                ::std::result::Result<::std::vec::Vec<crate::WebhookHeader>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Webhook {
@@ -4782,7 +4771,7 @@ pub mod types {
             }
             pub fn headers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::WebhookHeader>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<crate::WebhookHeader>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.headers = value
@@ -4832,7 +4821,7 @@ pub mod types {
             enabled: ::std::result::Result<bool, ::std::string::String>,
             event_type: ::std::result::Result<crate::WebhookEventType, ::std::string::String>,
             headers:
-                ::std::result::Result<::std::vec::Vec<super::WebhookHeader>, ::std::string::String>,
+                ::std::result::Result<::std::vec::Vec<crate::WebhookHeader>, ::std::string::String>,
         }
         impl ::std::default::Default for WebhookCreate {
             fn default() -> Self {
@@ -4877,7 +4866,7 @@ pub mod types {
             }
             pub fn headers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::WebhookHeader>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<crate::WebhookHeader>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.headers = value
@@ -4944,60 +4933,6 @@ pub mod types {
             fn from(value: super::WebhookEnvelope) -> Self {
                 Self {
                     data: Ok(value.data),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct WebhookHeader {
-            key: ::std::result::Result<::std::string::String, ::std::string::String>,
-            value: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for WebhookHeader {
-            fn default() -> Self {
-                Self {
-                    key: Err("no value supplied for key".to_string()),
-                    value: Err("no value supplied for value".to_string()),
-                }
-            }
-        }
-        impl WebhookHeader {
-            pub fn key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.key = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for key: {e}"));
-                self
-            }
-            pub fn value<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.value = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for value: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<WebhookHeader> for super::WebhookHeader {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: WebhookHeader,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    key: value.key?,
-                    value: value.value?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::WebhookHeader> for WebhookHeader {
-            fn from(value: super::WebhookHeader) -> Self {
-                Self {
-                    key: Ok(value.key),
-                    value: Ok(value.value),
                 }
             }
         }
@@ -5069,8 +5004,10 @@ pub mod types {
                 ::std::option::Option<crate::WebhookEventType>,
                 ::std::string::String,
             >,
-            headers:
-                ::std::result::Result<::std::vec::Vec<super::WebhookHeader>, ::std::string::String>,
+            headers: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::WebhookHeader>>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookUpdate {
             fn default() -> Self {
@@ -5115,7 +5052,9 @@ pub mod types {
             }
             pub fn headers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::WebhookHeader>>,
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::vec::Vec<crate::WebhookHeader>>,
+                    >,
                 T::Error: ::std::fmt::Display,
             {
                 self.headers = value

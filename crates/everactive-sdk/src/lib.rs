@@ -16,6 +16,7 @@ mod client;
 mod event_type;
 mod pagination;
 mod readings;
+mod webhook_header;
 pub mod webhooks;
 
 pub use client::{ClientBuilder, DEFAULT_BASE_URL};
@@ -27,7 +28,8 @@ pub use readings::MAX_READINGS_WINDOW;
 /// [`reqwest::StatusCode`]).
 pub use reqwest;
 pub use sdk_auth::runtime::SendExt;
-pub use sdk_auth::{Auth, AuthError, RetryPolicy};
+pub use sdk_auth::{Auth, AuthError, ExposeSecret, RetryPolicy, SecretString};
+pub use webhook_header::WebhookHeader;
 
 /// The error of every call of this SDK: keeps the HTTP status and raw body of a failed call,
 /// and token problems as a typed [`AuthError`].

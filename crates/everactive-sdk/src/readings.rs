@@ -43,22 +43,22 @@ impl Window {
     }
 }
 
-/// Splits the inclusive range `[start, end]` into windows of at most [`STEP`] seconds.
-fn windows(start: i64, end: i64) -> Vec<Window> {
-    let mut out = Vec::new();
-    let mut from = start;
-    loop {
-        let until = from.saturating_add(STEP).min(end);
-        let last = until == end;
-        out.push(Window {
-            keep_from: from,
-            keep_until: until,
-            last,
-        });
-        if last {
-            return out;
-        }
-        from = until;
+/// Splits the inclusive range `[start, end]` into windows of at most [`STEP`] seconds, produced
+/// one at a time as they are requested: the range may span all of `chrono`'s time, which is
+/// close to 200 million windows.
+fn windows(start: i64, end: i64) -> impl Iterator<Item = Window> + Send {
+    std::iter::successors(Some(window_from(start, end)), move |previous| {
+        (!previous.last).then(|| window_from(previous.keep_until, end))
+    })
+}
+
+/// The window that starts at `from`, in a range that ends at `end`.
+fn window_from(from: i64, end: i64) -> Window {
+    let until = from.saturating_add(STEP).min(end);
+    Window {
+        keep_from: from,
+        keep_until: until,
+        last: until == end,
     }
 }
 
@@ -88,39 +88,40 @@ impl Client {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> impl Stream<Item = Result<Reading, Error>> + Send + 'a {
-        let checked = if start > end {
-            Err(Error::InvalidRequest(format!(
+        let invalid = if start > end {
+            Some(Error::InvalidRequest(format!(
                 "readings range is inverted: start {} is after end {}",
                 start.to_rfc3339(),
                 end.to_rfc3339()
             )))
         } else if mac_address.trim().is_empty() {
-            Err(Error::InvalidRequest("MAC address is empty".into()))
+            Some(Error::InvalidRequest("MAC address is empty".into()))
         } else {
-            Ok(windows(start.timestamp(), end.timestamp()))
+            None
         };
-        stream::iter(match checked {
-            Ok(windows) => windows.into_iter().map(Ok).collect::<Vec<_>>(),
-            Err(err) => vec![Err(err)],
-        })
-        .and_then(move |window| async move {
-            let mut readings = self
-                .list_eversensor_readings()
-                .mac_address(mac_address)
-                .start_time(window.request_start())
-                .end_time(window.request_end())
-                .send()
-                .typed()
-                .await?
-                .into_inner()
-                .data;
-            readings.retain(|r| window.keeps(r.timestamp));
-            // The API answers newest first; a stable sort keeps same-second readings in order.
-            readings.sort_by_key(|r| r.timestamp);
-            Ok(stream::iter(readings.into_iter().map(Ok)))
-        })
-        .try_flatten()
-        .boxed()
+        let planned = match invalid {
+            None => stream::iter(windows(start.timestamp(), end.timestamp()).map(Ok)).left_stream(),
+            Some(err) => stream::iter([Err(err)]).right_stream(),
+        };
+        planned
+            .and_then(move |window| async move {
+                let mut readings = self
+                    .list_eversensor_readings()
+                    .mac_address(mac_address)
+                    .start_time(window.request_start())
+                    .end_time(window.request_end())
+                    .send()
+                    .typed()
+                    .await?
+                    .into_inner()
+                    .data;
+                readings.retain(|r| window.keeps(r.timestamp));
+                // The API answers newest first; a stable sort keeps same-second readings in order.
+                readings.sort_by_key(|r| r.timestamp);
+                Ok(stream::iter(readings.into_iter().map(Ok)))
+            })
+            .try_flatten()
+            .boxed()
     }
 }
 
@@ -130,7 +131,7 @@ mod tests {
 
     #[test]
     fn a_short_range_is_one_window() {
-        let w = windows(1_000, 2_000);
+        let w: Vec<_> = windows(1_000, 2_000).collect();
         assert_eq!(
             w,
             vec![Window {
@@ -145,7 +146,7 @@ mod tests {
     #[test]
     fn windows_tile_the_range_without_gap_or_overlap() {
         let (start, end) = (1_700_000_000, 1_700_000_000 + 7 * MAX_READINGS_WINDOW + 123);
-        let w = windows(start, end);
+        let w: Vec<_> = windows(start, end).collect();
         assert_eq!(w.first().map(|w| w.keep_from), Some(start));
         assert_eq!(w.last().map(|w| w.keep_until), Some(end));
         for pair in w.windows(2) {
@@ -176,8 +177,28 @@ mod tests {
 
     #[test]
     fn a_single_instant_is_one_window() {
-        let w = windows(5, 5);
+        let w: Vec<_> = windows(5, 5).collect();
         assert_eq!(w.len(), 1);
         assert!(w[0].keeps(5));
+    }
+
+    #[test]
+    fn windows_over_all_time_come_one_at_a_time() {
+        let start = DateTime::<Utc>::MIN_UTC.timestamp();
+        let end = DateTime::<Utc>::MAX_UTC.timestamp();
+        let mut w = windows(start, end);
+        assert_eq!(
+            w.next(),
+            Some(Window {
+                keep_from: start,
+                keep_until: start + STEP,
+                last: false
+            })
+        );
+        assert_eq!(w.next().map(|w| w.keep_from), Some(start + STEP));
+        // The end of the range, reached without walking the windows before it.
+        let tail: Vec<_> = windows(end - STEP - 10, end).collect();
+        assert_eq!(tail.len(), 2);
+        assert!(tail[1].last && tail[1].keep_until == end);
     }
 }

@@ -17,6 +17,7 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+use serde::Deserialize as _;
 use serde_json::Value;
 
 use crate::WebhookEventType;
@@ -30,36 +31,52 @@ pub enum WebhookPayload {
     SensorReading(Box<Reading>),
     /// A `gateway_status` delivery.
     GatewayStatus(Box<GatewayStatus>),
-    /// A delivery of a kind this SDK does not know yet, kept as JSON.
+    /// A delivery of a kind this SDK does not know yet, or one that does not decode as the
+    /// kind its `schema` names, kept as JSON.
     Other(Value),
 }
 
-/// Decodes a delivery, telling the kind by its shape: readings carry `macAddress`, gateway
-/// status messages carry `serial` or a `gateway_status…` schema. Anything else is
-/// [`WebhookPayload::Other`].
+/// The start of the `schema` URI every sensor reading carries, whatever the sensor family
+/// (`…/eversensor/environmental/v1/reading`, `…/eversensor/vibration-electrical/v1/reading`).
+const READING_SCHEMA_PREFIX: &str = "https://evr.ac/schemas/platform/eversensor/";
+
+/// The start of the `schema` value of a gateway status message (`gateway_status_v3.schema.json`
+/// in the recorded sample).
+const GATEWAY_STATUS_SCHEMA_PREFIX: &str = "gateway_status";
+
+/// Decodes a delivery, telling the kind by its `schema` member: a URI under
+/// `https://evr.ac/schemas/platform/eversensor/` ending in `/reading` marks a sensor reading,
+/// a value starting with `gateway_status` a gateway status message. A delivery is decoded as
+/// that kind only when it carries the marker and decodes as the kind. Any other JSON value,
+/// including one that carries a marker but does not decode, is [`WebhookPayload::Other`]: the
+/// receiver decides what to do with a delivery this SDK cannot vouch for.
 ///
 /// # Errors
-/// The body is not JSON, or it looks like a reading or status message but does not decode
-/// as one (for example a reading without `timestamp`).
+/// Only when the body is not JSON.
 pub fn parse(body: &[u8]) -> Result<WebhookPayload, serde_json::Error> {
     let value: Value = serde_json::from_slice(body)?;
-    let is_reading = value.get("macAddress").is_some();
-    let is_status = value.get("serial").is_some()
-        || value
-            .get("schema")
-            .and_then(Value::as_str)
-            .is_some_and(|s| s.starts_with("gateway_status"));
-    if is_reading {
-        parse_as(&WebhookEventType::SensorReading, value)
-    } else if is_status {
-        parse_as(&WebhookEventType::GatewayStatus, value)
+    let schema = value
+        .get("schema")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    // Decoding from `&Value` borrows, so the value is still there when decoding fails.
+    let decoded = if schema.starts_with(READING_SCHEMA_PREFIX) && schema.ends_with("/reading") {
+        Reading::deserialize(&value)
+            .ok()
+            .map(|reading| WebhookPayload::SensorReading(Box::new(reading)))
+    } else if schema.starts_with(GATEWAY_STATUS_SCHEMA_PREFIX) {
+        GatewayStatus::deserialize(&value)
+            .ok()
+            .map(|status| WebhookPayload::GatewayStatus(Box::new(status)))
     } else {
-        Ok(WebhookPayload::Other(value))
-    }
+        None
+    };
+    Ok(decoded.unwrap_or(WebhookPayload::Other(value)))
 }
 
 /// Decodes a delivery for a subscription of a known event type (one callback URL per
-/// subscription lets the receiver know it without guessing).
+/// subscription lets the receiver know it without guessing). The `schema` member is not
+/// looked at.
 ///
 /// # Errors
 /// The value does not decode as the payload of `event_type`.

@@ -5,10 +5,8 @@ mod common;
 use std::num::NonZeroU32;
 
 use common::{bearer, client, fixture, token_endpoint};
-use everactive_sdk::WebhookEventType;
-use everactive_sdk::types::{
-    EvergatewayUpdate, SortDirection, WebhookCreate, WebhookHeader, WebhookUpdate,
-};
+use everactive_sdk::types::{EvergatewayUpdate, SortDirection, WebhookCreate, WebhookUpdate};
+use everactive_sdk::{WebhookEventType, WebhookHeader};
 use httpmock::Method::{DELETE, GET, POST, PUT};
 use httpmock::MockServer;
 use serde_json::json;
@@ -297,10 +295,7 @@ async fn create_webhook() {
         callback_url: "https://receiver.example.com/gateway_status".into(),
         event_type: WebhookEventType::GatewayStatus,
         enabled: true,
-        headers: vec![WebhookHeader {
-            key: "x-api-key".into(),
-            value: "shared".into(),
-        }],
+        headers: vec![WebhookHeader::new("x-api-key", "shared")],
     };
     let created = client(&server)
         .create_webhook()
@@ -354,6 +349,51 @@ async fn update_webhook() {
         .update_webhook()
         .webhook_id("wh-1")
         .body(update)
+        .send()
+        .await
+        .expect("updated");
+    api.assert_async().await;
+}
+
+/// An update that sends `"headers": []` is how a subscription's headers are removed.
+#[tokio::test]
+async fn update_webhook_with_an_empty_header_list_sends_it() {
+    let server = MockServer::start_async().await;
+    token_endpoint(&server).await;
+    let api = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path("/ds/v1/webhooks/wh-1")
+                .json_body(json!({"headers": []}));
+            then.status(200).json_body(fixture("webhook.json"));
+        })
+        .await;
+    client(&server)
+        .update_webhook()
+        .webhook_id("wh-1")
+        .body_map(|body| body.headers(Vec::<WebhookHeader>::new()))
+        .send()
+        .await
+        .expect("updated");
+    api.assert_async().await;
+}
+
+#[tokio::test]
+async fn update_webhook_without_headers_sends_no_headers_key() {
+    let server = MockServer::start_async().await;
+    token_endpoint(&server).await;
+    let api = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path("/ds/v1/webhooks/wh-1")
+                .json_body(json!({"enabled": true}));
+            then.status(200).json_body(fixture("webhook.json"));
+        })
+        .await;
+    client(&server)
+        .update_webhook()
+        .webhook_id("wh-1")
+        .body_map(|body| body.enabled(true))
         .send()
         .await
         .expect("updated");

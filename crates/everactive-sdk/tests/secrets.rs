@@ -1,5 +1,6 @@
 //! Secret canary: the client secret and access token must not appear in logs at TRACE level,
-//! in any error's `Display` or `Debug`, or in the client's `Debug`.
+//! in any error's `Display` or `Debug`, or in the client's `Debug`; a webhook header value
+//! must not appear in the `Debug` of any type that holds it.
 
 mod common;
 
@@ -7,6 +8,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use common::{ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, client, health_endpoint, token_endpoint};
+use everactive_sdk::types::{Webhook, WebhookCreate, WebhookEnvelope, WebhookList, WebhookUpdate};
 use everactive_sdk::{Client, SendExt};
 use httpmock::Method::POST;
 use httpmock::MockServer;
@@ -125,4 +127,47 @@ async fn no_secret_in_logs_errors_or_debug() {
     for (i, text) in shown.iter().enumerate() {
         assert_clean(&format!("shown[{i}]"), text);
     }
+}
+
+/// The shared secret users are told to put in a subscription's headers.
+const WEBHOOK_SECRET: &str = "canary-webhook-secret-5d1e";
+
+#[test]
+fn webhook_header_values_never_show_in_debug() {
+    let subscription = json!({
+        "id": "wh-1",
+        "callbackUrl": "https://receiver.example.com/",
+        "eventType": "sensor_reading",
+        "enabled": true,
+        "headers": [{"key": "x-api-key", "value": WEBHOOK_SECRET}]
+    });
+    let webhook: Webhook = serde_json::from_value(subscription.clone()).expect("webhook");
+    let envelope: WebhookEnvelope =
+        serde_json::from_value(json!({"data": subscription})).expect("envelope");
+    let list: WebhookList = serde_json::from_value(json!({"data": [subscription]})).expect("list");
+    let create: WebhookCreate = serde_json::from_value(subscription.clone()).expect("create");
+    let update: WebhookUpdate = serde_json::from_value(subscription.clone()).expect("update");
+    let shown = [
+        format!("{webhook:?}"),
+        format!("{webhook:#?}"),
+        format!("{envelope:?}"),
+        format!("{list:?}"),
+        format!("{create:?}"),
+        format!("{update:?}"),
+    ];
+    for text in &shown {
+        assert!(
+            text.contains("x-api-key"),
+            "the header name stays visible: {text}"
+        );
+        assert!(
+            !text.contains(WEBHOOK_SECRET),
+            "Debug leaks the header value: {text}"
+        );
+    }
+    // The value still goes over the wire unchanged.
+    assert_eq!(
+        serde_json::to_value(&webhook).expect("encodes"),
+        subscription
+    );
 }
