@@ -12,7 +12,7 @@ use crate::tokens::{Replacement, replace_at_any_depth};
 
 /// Rewrites every `#[doc = "a\nb"]` in `tokens` (at any depth) as `#[doc = " a"] #[doc = " b"]`.
 pub fn split_doc_lines(tokens: TokenStream) -> TokenStream {
-    let (tokens, _) = replace_at_any_depth(tokens, &mut |_, rest| {
+    let (tokens, _) = replace_at_any_depth(tokens, &mut |rest| {
         let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = rest else {
             return None;
         };

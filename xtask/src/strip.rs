@@ -3,12 +3,11 @@
 //! progenitor 0.10+ adds `api-version: <info.version>` to every request for Dropshot's API
 //! versioning. The vendor APIs here know nothing of it, and stripping it on every request at
 //! run time cost a header map, two allocations and a removal per call (measured with the
-//! overhead benchmark). Dropping the statement that adds it costs nothing at run time; the
-//! header map it leaves empty is dropped too ([`drop_empty_header_maps`]).
+//! overhead benchmark). Dropping the statement that adds it costs nothing at run time.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
-use crate::tokens::{Replacement, replace_at_any_depth, with_stream};
+use crate::tokens::{Replacement, replace_at_any_depth};
 
 /// The header progenitor adds.
 const HEADER: &str = "\"api-version\"";
@@ -16,101 +15,12 @@ const HEADER: &str = "\"api-version\"";
 /// Drops every `header_map.append(..."api-version"...);` statement, at any depth, and returns
 /// how many were dropped.
 pub fn strip_api_version_header(tokens: TokenStream) -> (TokenStream, usize) {
-    replace_at_any_depth(tokens, &mut |_, rest| {
+    replace_at_any_depth(tokens, &mut |rest| {
         is_api_version_append(rest).then(|| Replacement {
             consumed: 5,
             with: Vec::new(),
         })
     })
-}
-
-/// Removes `let mut header_map = ...;` and `.headers(header_map)` from every block where they
-/// are the only two mentions of `header_map`, i.e. where no header is ever added to the map.
-/// Returns how many maps were dropped.
-pub fn drop_empty_header_maps(tokens: TokenStream) -> (TokenStream, usize) {
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let mentions: usize = trees.iter().map(count_header_map).sum();
-    let mut dropped = 0;
-    let mut out = Vec::with_capacity(trees.len());
-    let mut i = 0;
-    let removable = mentions == 2 && has_declaration(&trees);
-    while i < trees.len() {
-        if removable {
-            if let Some(len) = declaration_len(&trees[i..]) {
-                i += len;
-                dropped += 1;
-                continue;
-            }
-            if is_headers_call(&trees[i..]) {
-                i += 3;
-                continue;
-            }
-        }
-        match &trees[i] {
-            TokenTree::Group(group) => {
-                let (inner, n) = drop_empty_header_maps(group.stream());
-                dropped += n;
-                out.push(with_stream(group, inner));
-            }
-            other => out.push(other.clone()),
-        }
-        i += 1;
-    }
-    (out.into_iter().collect(), dropped)
-}
-
-fn count_header_map(tree: &TokenTree) -> usize {
-    match tree {
-        TokenTree::Ident(ident) if ident == "header_map" => 1,
-        TokenTree::Group(group) => group
-            .stream()
-            .into_iter()
-            .map(|t| count_header_map(&t))
-            .sum(),
-        _ => 0,
-    }
-}
-
-fn has_declaration(trees: &[TokenTree]) -> bool {
-    (0..trees.len()).any(|i| declaration_len(&trees[i..]).is_some())
-}
-
-/// The token count of `let mut header_map = ... ;` starting at `trees[0]`, if it is one.
-fn declaration_len(trees: &[TokenTree]) -> Option<usize> {
-    let [
-        TokenTree::Ident(kw),
-        TokenTree::Ident(m),
-        TokenTree::Ident(name),
-        TokenTree::Punct(eq),
-        ..,
-    ] = trees
-    else {
-        return None;
-    };
-    if kw != "let" || m != "mut" || name != "header_map" || eq.as_char() != '=' {
-        return None;
-    }
-    let end = trees
-        .iter()
-        .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))?;
-    Some(end + 1)
-}
-
-/// `. headers ( header_map )`
-fn is_headers_call(trees: &[TokenTree]) -> bool {
-    let [
-        TokenTree::Punct(dot),
-        TokenTree::Ident(method),
-        TokenTree::Group(args),
-        ..,
-    ] = trees
-    else {
-        return false;
-    };
-    dot.as_char() == '.'
-        && method == "headers"
-        && args.delimiter() == Delimiter::Parenthesis
-        && args.stream().to_string() == "header_map"
 }
 
 /// `header_map . append ( ... "api-version" ... ) ;`
@@ -163,28 +73,6 @@ mod tests {
         assert!(!text.contains("api-version"), "{text}");
         assert!(text.contains("x-other"), "{text}");
         assert!(text.contains("with_capacity"), "{text}");
-    }
-
-    #[test]
-    fn an_empty_header_map_is_dropped_and_a_used_one_kept() {
-        let input: TokenStream = r#"
-            fn unused() {
-                let mut header_map = HeaderMap::with_capacity(1usize);
-                let request = client.get(url).header(ACCEPT, v).headers(header_map).build();
-            }
-            fn used() {
-                let mut header_map = HeaderMap::with_capacity(1usize);
-                header_map.append(name, value);
-                let request = client.get(url).headers(header_map).build();
-            }
-        "#
-        .parse()
-        .expect("tokens");
-        let (output, dropped) = drop_empty_header_maps(input);
-        let text = output.to_string();
-        assert_eq!(dropped, 1);
-        assert!(text.contains("fn unused () { let request = client . get (url) . header (ACCEPT , v) . build () ; }"), "{text}");
-        assert_eq!(text.matches("header_map").count(), 3, "{text}");
     }
 
     #[test]

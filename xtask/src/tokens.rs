@@ -1,7 +1,7 @@
 //! The walk over progenitor's token trees that the code passes share.
 //!
-//! Each pass (`strip.rs`, `decoder.rs`, `urls.rs`, `docs.rs`) only says what it looks for at
-//! one position and what replaces it; this module visits every position at every depth.
+//! Each pass (`strip.rs`, `docs.rs`) only says what it looks for at one position and what
+//! replaces it; this module visits every position at every depth.
 
 use proc_macro2::{Group, TokenStream, TokenTree};
 
@@ -13,21 +13,19 @@ pub struct Replacement {
     pub with: Vec<TokenTree>,
 }
 
-/// Rewrites `tokens` at every depth. At each position `find` sees the tree before it on the
-/// same level (if any) and the trees from it on; a [`Replacement`] it returns is put in place
-/// of the trees it covers, which are not searched further. Returns the new stream and the
-/// number of replacements.
+/// Rewrites `tokens` at every depth. At each position `find` sees the trees from it on (to the
+/// end of its level); a [`Replacement`] it returns is put in place of the trees it covers,
+/// which are not searched further. Returns the new stream and the number of replacements.
 pub fn replace_at_any_depth<F>(tokens: TokenStream, find: &mut F) -> (TokenStream, usize)
 where
-    F: FnMut(Option<&TokenTree>, &[TokenTree]) -> Option<Replacement>,
+    F: FnMut(&[TokenTree]) -> Option<Replacement>,
 {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out = Vec::with_capacity(trees.len());
     let mut replaced = 0;
     let mut i = 0;
     while i < trees.len() {
-        let previous = i.checked_sub(1).map(|p| &trees[p]);
-        if let Some(found) = find(previous, &trees[i..]) {
+        if let Some(found) = find(&trees[i..]) {
             out.extend(found.with);
             replaced += 1;
             i += found.consumed.max(1);
@@ -46,14 +44,8 @@ where
     (out.into_iter().collect(), replaced)
 }
 
-/// Whether `previous` ends a path (`a::`), so that the tree after it is a path segment and
-/// not the start of an expression.
-pub fn ends_path(previous: Option<&TokenTree>) -> bool {
-    matches!(previous, Some(TokenTree::Punct(p)) if p.as_char() == ':')
-}
-
 /// `group` with its contents replaced by `stream`, keeping delimiter and span.
-pub fn with_stream(group: &Group, stream: TokenStream) -> TokenTree {
+fn with_stream(group: &Group, stream: TokenStream) -> TokenTree {
     let mut rebuilt = Group::new(group.delimiter(), stream);
     rebuilt.set_span(group.span());
     TokenTree::Group(rebuilt)
@@ -65,11 +57,11 @@ mod tests {
 
     use super::*;
 
-    /// Replaces each `old` identifier that does not follow `::` with `new`.
+    /// Replaces each `old` identifier with `new`.
     fn rename(code: &str) -> (String, usize) {
         let tokens: TokenStream = code.parse().expect("tokens");
-        let (out, n) = replace_at_any_depth(tokens, &mut |previous, rest| match rest.first() {
-            Some(TokenTree::Ident(id)) if id == "old" && !ends_path(previous) => {
+        let (out, n) = replace_at_any_depth(tokens, &mut |rest| match rest.first() {
+            Some(TokenTree::Ident(id)) if id == "old" => {
                 Some(Replacement {
                     consumed: 1,
                     with: vec![TokenTree::Ident(Ident::new("new", Span::call_site()))],
@@ -82,15 +74,15 @@ mod tests {
 
     #[test]
     fn replaces_at_every_depth_and_keeps_the_rest() {
-        let (text, n) = rename("fn f() { old; { [old, (old)] } x::old; other }");
+        let (text, n) = rename("fn f() { old; { [old, (old)] } other }");
         assert_eq!(n, 3, "{text}");
-        assert_eq!(text, "fn f () { new ; { [new , (new)] } x :: old ; other }");
+        assert_eq!(text, "fn f () { new ; { [new , (new)] } other }");
     }
 
     #[test]
     fn an_empty_replacement_deletes_what_it_covers() {
         let tokens: TokenStream = "a b c d".parse().expect("tokens");
-        let (out, n) = replace_at_any_depth(tokens, &mut |_, rest| match rest.first() {
+        let (out, n) = replace_at_any_depth(tokens, &mut |rest| match rest.first() {
             Some(TokenTree::Ident(id)) if id == "b" => Some(Replacement {
                 consumed: 2,
                 with: Vec::new(),

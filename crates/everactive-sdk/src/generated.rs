@@ -5757,7 +5757,8 @@ pub mod builder {
             let serial_number = serial_number.map_err(Error::InvalidRequest)?;
             let sort_by = sort_by.map_err(Error::InvalidRequest)?;
             let sort_dir = sort_dir.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/evergateways",));
+            let url = format!("{}/ds/v1/evergateways", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5774,6 +5775,7 @@ pub mod builder {
                 ))
                 .query(&progenitor_client::QueryParam::new("sort-by", &sort_by))
                 .query(&progenitor_client::QueryParam::new("sort-dir", &sort_dir))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateways",
@@ -5783,12 +5785,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -5831,13 +5833,12 @@ pub mod builder {
             } = self;
             let gateway_id_or_serial_number =
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/evergateways/{}",
-                    encode_path(&gateway_id_or_serial_number.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/evergateways/{}",
+                client.baseurl,
+                encode_path(&gateway_id_or_serial_number.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5846,6 +5847,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_evergateway",
@@ -5855,12 +5857,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -5929,13 +5931,12 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::EvergatewayUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/evergateways/{}",
-                    encode_path(&gateway_id_or_serial_number.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/evergateways/{}",
+                client.baseurl,
+                encode_path(&gateway_id_or_serial_number.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5945,6 +5946,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_evergateway",
@@ -5954,12 +5956,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6030,13 +6032,12 @@ pub mod builder {
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/evergateways/{}/status/v1",
-                    encode_path(&gateway_id_or_serial_number.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/evergateways/{}/status/v1",
+                client.baseurl,
+                encode_path(&gateway_id_or_serial_number.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6050,6 +6051,7 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateway_status_v1",
@@ -6059,12 +6061,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6135,13 +6137,12 @@ pub mod builder {
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/evergateways/{}/status/v3",
-                    encode_path(&gateway_id_or_serial_number.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/evergateways/{}/status/v3",
+                client.baseurl,
+                encode_path(&gateway_id_or_serial_number.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6155,6 +6156,7 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateway_status_v3",
@@ -6164,12 +6166,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6240,13 +6242,12 @@ pub mod builder {
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/evergateways/{}/status/v3/daily",
-                    encode_path(&gateway_id_or_serial_number.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/evergateways/{}/status/v3/daily",
+                client.baseurl,
+                encode_path(&gateway_id_or_serial_number.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6260,6 +6261,7 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateway_status_v3_daily",
@@ -6269,12 +6271,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6393,7 +6395,8 @@ pub mod builder {
             let sort_by = sort_by.map_err(Error::InvalidRequest)?;
             let sort_dir = sort_dir.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/eversensors",));
+            let url = format!("{}/ds/v1/eversensors", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6415,6 +6418,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("sort-by", &sort_by))
                 .query(&progenitor_client::QueryParam::new("sort-dir", &sort_dir))
                 .query(&progenitor_client::QueryParam::new("type", &type_))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_eversensors",
@@ -6424,12 +6428,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6494,13 +6498,12 @@ pub mod builder {
             let mac_address = mac_address.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/eversensors/{}/readings",
-                    encode_path(&mac_address.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/eversensors/{}/readings",
+                client.baseurl,
+                encode_path(&mac_address.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6514,6 +6517,7 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_eversensor_readings",
@@ -6523,12 +6527,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6567,13 +6571,12 @@ pub mod builder {
                 mac_address,
             } = self;
             let mac_address = mac_address.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/eversensors/{}/readings/last",
-                    encode_path(&mac_address.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/eversensors/{}/readings/last",
+                client.baseurl,
+                encode_path(&mac_address.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6582,6 +6585,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_eversensor_last_reading",
@@ -6591,12 +6595,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6616,7 +6620,8 @@ pub mod builder {
         ///Sends a `GET` request to `/ds/v1/health`
         pub async fn send(self) -> Result<ResponseValue<types::Health>, Error<types::ApiError>> {
             let Self { client } = self;
-            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/health",));
+            let url = format!("{}/ds/v1/health", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6625,6 +6630,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_health",
@@ -6634,12 +6640,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6661,7 +6667,8 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::WebhookList>, Error<types::ApiError>> {
             let Self { client } = self;
-            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/webhooks",));
+            let url = format!("{}/ds/v1/webhooks", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6670,6 +6677,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_webhooks",
@@ -6679,12 +6687,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6731,7 +6739,8 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::WebhookCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/webhooks",));
+            let url = format!("{}/ds/v1/webhooks", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6741,6 +6750,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_webhook",
@@ -6750,13 +6760,13 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
-                201u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6792,10 +6802,12 @@ pub mod builder {
         ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
             let Self { client, webhook_id } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!("/ds/v1/webhooks/{}", encode_path(&webhook_id.to_string()),),
+            let url = format!(
+                "{}/ds/v1/webhooks/{}",
+                client.baseurl,
+                encode_path(&webhook_id.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6804,6 +6816,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_webhook",
@@ -6813,12 +6826,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6881,10 +6894,12 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::WebhookUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!("/ds/v1/webhooks/{}", encode_path(&webhook_id.to_string()),),
+            let url = format!(
+                "{}/ds/v1/webhooks/{}",
+                client.baseurl,
+                encode_path(&webhook_id.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6894,6 +6909,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_webhook",
@@ -6903,12 +6919,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -6942,10 +6958,12 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
             let Self { client, webhook_id } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!("/ds/v1/webhooks/{}", encode_path(&webhook_id.to_string()),),
+            let url = format!(
+                "{}/ds/v1/webhooks/{}",
+                client.baseurl,
+                encode_path(&webhook_id.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6954,6 +6972,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_webhook",
@@ -6966,10 +6985,10 @@ pub mod builder {
                 200u16 => Ok(ResponseValue::empty(response)),
                 204u16 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
