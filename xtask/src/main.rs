@@ -11,7 +11,6 @@ mod error;
 mod fixups;
 mod generate;
 mod strip;
-mod tokens;
 mod vendor;
 
 use std::path::{Path, PathBuf};
