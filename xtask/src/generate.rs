@@ -1,7 +1,7 @@
 //! The generation pipeline for one vendor, entirely in memory.
 //!
 //! spec text -> `serde_json::Value` -> fixups -> `openapiv3::OpenAPI` -> progenitor tokens ->
-//! `syn::File` -> prettyplease -> banner -> rustfmt. Nothing here touches the output file, so
+//! `syn::File` -> code passes -> prettyplease -> banner -> rustfmt. Nothing here touches the output file, so
 //! `--check` and a normal run share every step, and the result only depends on the inputs
 //! (no timestamps, no absolute paths): two runs give the same bytes.
 
@@ -74,6 +74,7 @@ pub fn generate_openapi(
     let mut file = syn::parse2::<syn::File>(crate::docs::split_doc_lines(tokens))
         .map_err(|e| fail(Step::Unparse)(format!("progenitor emitted invalid Rust: {e}")))?;
     crate::strip::strip_api_version_header(&mut file);
+    crate::typed_send::typed_send(&mut file).map_err(fail(Step::Rewrite))?;
     let code = prettyplease::unparse(&file);
     check_survivors(&code).map_err(fail(Step::Rewrite))?;
     let code = format!("{}{code}", banner(src.spec));
@@ -433,6 +434,10 @@ components:
         assert!(code.contains("PartialEq"));
         assert!(!code.contains("impl ClientHooks<sdk_auth::Auth> for &Client"));
         assert!(code.contains("pub mod builder"));
+        // The code passes: no `api-version` header, typed errors from `send`.
+        assert!(!code.contains("api-version"));
+        assert!(code.contains("pub async fn send_raw("));
+        assert!(code.contains("::sdk_auth::runtime::typed(self.send_raw()).await"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod error;
 mod fixups;
 mod generate;
 mod strip;
+mod typed_send;
 mod vendor;
 
 use std::path::{Path, PathBuf};

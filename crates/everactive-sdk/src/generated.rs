@@ -5741,7 +5741,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/evergateways`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::EvergatewayPage>, Error<types::ApiError>> {
             let Self {
@@ -5795,6 +5798,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/ds/v1/evergateways`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EvergatewayPage>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
+        }
     }
     /// Builder for [`Client::get_evergateway`]
     ///
@@ -5824,7 +5836,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::EvergatewayEnvelope>, Error<types::ApiError>> {
             let Self {
@@ -5866,6 +5881,15 @@ pub mod builder {
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EvergatewayEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::update_evergateway`]
@@ -5918,7 +5942,10 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::EvergatewayEnvelope>, Error<types::ApiError>> {
             let Self {
@@ -5965,6 +5992,15 @@ pub mod builder {
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `PUT` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EvergatewayEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::list_evergateway_status_v1`]
@@ -6019,7 +6055,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v1`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::GatewayStatusList>, Error<types::ApiError>> {
             let Self {
@@ -6070,6 +6109,15 @@ pub mod builder {
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v1`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GatewayStatusList>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::list_evergateway_status_v3`]
@@ -6124,7 +6172,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::GatewayStatusList>, Error<types::ApiError>> {
             let Self {
@@ -6175,6 +6226,15 @@ pub mod builder {
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GatewayStatusList>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::list_evergateway_status_v3_daily`]
@@ -6229,7 +6289,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3/daily`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::GatewayStatusList>, Error<types::ApiError>> {
             let Self {
@@ -6280,6 +6343,15 @@ pub mod builder {
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3/daily`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GatewayStatusList>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::list_eversensors`]
@@ -6375,7 +6447,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/eversensors`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::EversensorPage>, Error<types::ApiError>> {
             let Self {
@@ -6438,6 +6513,13 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/ds/v1/eversensors`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(self) -> Result<ResponseValue<types::EversensorPage>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
+        }
     }
     /// Builder for [`Client::list_eversensor_readings`]
     ///
@@ -6486,7 +6568,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::ReadingList>, Error<types::ApiError>> {
             let Self {
@@ -6537,6 +6622,13 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(self) -> Result<ResponseValue<types::ReadingList>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
+        }
     }
     /// Builder for [`Client::get_eversensor_last_reading`]
     ///
@@ -6563,7 +6655,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings/last`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::ReadingEnvelope>, Error<types::ApiError>> {
             let Self {
@@ -6605,6 +6700,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings/last`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ReadingEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
+        }
     }
     /// Builder for [`Client::get_health`]
     ///
@@ -6618,7 +6722,12 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/ds/v1/health`
-        pub async fn send(self) -> Result<ResponseValue<types::Health>, Error<types::ApiError>> {
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
+            self,
+        ) -> Result<ResponseValue<types::Health>, Error<types::ApiError>> {
             let Self { client } = self;
             let url = format!("{}/ds/v1/health", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -6650,6 +6759,13 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/ds/v1/health`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(self) -> Result<ResponseValue<types::Health>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
+        }
     }
     /// Builder for [`Client::list_webhooks`]
     ///
@@ -6663,7 +6779,10 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/ds/v1/webhooks`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::WebhookList>, Error<types::ApiError>> {
             let Self { client } = self;
@@ -6696,6 +6815,13 @@ pub mod builder {
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/webhooks`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(self) -> Result<ResponseValue<types::WebhookList>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::create_webhook`]
@@ -6732,7 +6858,10 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ds/v1/webhooks`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
             let Self { client, body } = self;
@@ -6771,6 +6900,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/ds/v1/webhooks`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WebhookEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
+        }
     }
     /// Builder for [`Client::get_webhook`]
     ///
@@ -6797,7 +6935,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/webhooks/{webhookId}`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
             let Self { client, webhook_id } = self;
@@ -6835,6 +6976,15 @@ pub mod builder {
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/webhooks/{webhookId}`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WebhookEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::update_webhook`]
@@ -6882,7 +7032,10 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/ds/v1/webhooks/{webhookId}`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
             let Self {
@@ -6929,6 +7082,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/ds/v1/webhooks/{webhookId}`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WebhookEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
+        }
     }
     /// Builder for [`Client::delete_webhook`]
     ///
@@ -6955,7 +7117,10 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/ds/v1/webhooks/{webhookId}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
             let Self { client, webhook_id } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -6992,6 +7157,13 @@ pub mod builder {
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `DELETE` request to `/ds/v1/webhooks/{webhookId}`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(self) -> Result<ResponseValue<()>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
 }
