@@ -315,7 +315,8 @@ fn content_length(head: &[u8]) -> Option<usize> {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Side {
-    /// `client.get_health().send()`: generated code + auth layer + `ResponseValue`.
+    /// `client.get_health().send()`: generated code + auth layer + `ResponseValue`, with the
+    /// typed error path every `send` now takes.
     Sdk,
     /// Plain reqwest with the bearer header set by hand.
     Raw,

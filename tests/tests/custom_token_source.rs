@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use everactive_sdk::{Auth, Client, SendExt};
+use everactive_sdk::{Auth, Client};
 use httpmock::MockServer;
 use sdk_auth::{AuthError, BoxFuture, ExposeSecret, Token, TokenSource};
 use serde_json::json;
@@ -58,7 +58,6 @@ async fn a_custom_source_is_used_and_told_about_a_401() {
     let health = client
         .get_health()
         .send()
-        .typed()
         .await
         .expect("second token works");
     assert!(health.ok);
@@ -91,7 +90,7 @@ async fn two_clients_share_one_token_source() {
         reqwest::Client::new(),
         Auth::from_shared(source),
     );
-    a.get_health().send().typed().await.expect("a");
-    b.get_health().send().typed().await.expect("b");
+    a.get_health().send().await.expect("a");
+    b.get_health().send().await.expect("b");
     api.assert_calls_async(2).await;
 }

@@ -8,27 +8,45 @@
 
 use proc_macro2::{Delimiter, Group, Literal, Punct, Spacing, TokenStream, TokenTree};
 
-use crate::tokens::{Replacement, replace_at_any_depth};
-
 /// Rewrites every `#[doc = "a\nb"]` in `tokens` (at any depth) as `#[doc = " a"] #[doc = " b"]`.
 pub fn split_doc_lines(tokens: TokenStream) -> TokenStream {
-    let (tokens, _) = replace_at_any_depth(tokens, &mut |_, rest| {
-        let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = rest else {
-            return None;
-        };
-        if hash.as_char() != '#' || attr.delimiter() != Delimiter::Bracket {
-            return None;
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        if let Some(split) = split_attribute(&trees[i..]) {
+            out.extend(split);
+            i += 2;
+            continue;
         }
-        let lines = doc_lines(attr.stream()).filter(|lines| lines.len() > 1)?;
-        Some(Replacement {
-            consumed: 2,
-            with: lines
-                .iter()
-                .flat_map(|line| doc_attribute(hash, line))
-                .collect(),
-        })
-    });
-    tokens
+        match &trees[i] {
+            TokenTree::Group(group) => {
+                let mut rebuilt = Group::new(group.delimiter(), split_doc_lines(group.stream()));
+                rebuilt.set_span(group.span());
+                out.push(TokenTree::Group(rebuilt));
+            }
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+/// One attribute per line, when `trees` starts with a multi-line `# [doc = "..."]`.
+fn split_attribute(trees: &[TokenTree]) -> Option<Vec<TokenTree>> {
+    let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = trees else {
+        return None;
+    };
+    if hash.as_char() != '#' || attr.delimiter() != Delimiter::Bracket {
+        return None;
+    }
+    let lines = doc_lines(attr.stream()).filter(|lines| lines.len() > 1)?;
+    Some(
+        lines
+            .iter()
+            .flat_map(|line| doc_attribute(hash, line))
+            .collect(),
+    )
 }
 
 /// The lines of `doc = "..."`, or `None` for any other attribute.

@@ -23,6 +23,8 @@ pub enum Step {
     Progenitor,
     /// Turning progenitor's tokens into source text with syn + prettyplease.
     Unparse,
+    /// Running the code passes over the parsed output (`strip.rs`, `typed_send.rs`).
+    Rewrite,
     /// Formatting the source text with rustfmt.
     Rustfmt,
     /// Reading the committed output file.
@@ -41,6 +43,7 @@ impl fmt::Display for Step {
             Step::Settings => f.write_str("checking the generation settings"),
             Step::Progenitor => f.write_str("generating code with progenitor"),
             Step::Unparse => f.write_str("parsing and printing progenitor's output"),
+            Step::Rewrite => f.write_str("rewriting progenitor's output"),
             Step::Rustfmt => f.write_str("formatting with rustfmt"),
             Step::ReadOutput => f.write_str("reading the committed output"),
             Step::WriteOutput => f.write_str("writing the output"),

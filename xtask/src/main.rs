@@ -6,14 +6,12 @@
 //! 2 usage or generation error.
 
 mod check;
-mod decoder;
 mod docs;
 mod error;
 mod fixups;
 mod generate;
 mod strip;
-mod tokens;
-mod urls;
+mod typed_send;
 mod vendor;
 
 use std::path::{Path, PathBuf};

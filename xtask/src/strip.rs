@@ -1,199 +1,152 @@
 //! Removes progenitor's `api-version` request header from the generated code.
 //!
 //! progenitor 0.10+ adds `api-version: <info.version>` to every request for Dropshot's API
-//! versioning. The vendor APIs here know nothing of it, and stripping it on every request at
-//! run time cost a header map, two allocations and a removal per call (measured with the
-//! overhead benchmark). Dropping the statement that adds it costs nothing at run time; the
-//! header map it leaves empty is dropped too ([`drop_empty_header_maps`]).
+//! versioning. The vendor APIs here know nothing of it, so the statement that adds it is
+//! dropped from the generated code. The header map it was added to stays, empty unless the
+//! operation has header parameters; that costs little and keeps progenitor's code as it is.
+//!
+//! The match is narrow on purpose: only progenitor's exact statement goes, and any other
+//! mention of `"api-version"` (a header parameter of that name, say) is left for the check in
+//! `generate.rs`, which then fails generation instead of silently dropping a real header.
 
-use proc_macro2::{Delimiter, TokenStream, TokenTree};
-
-use crate::tokens::{Replacement, replace_at_any_depth, with_stream};
+use syn::visit_mut::{self, VisitMut};
+use syn::{Block, Expr, Lit, Stmt};
 
 /// The header progenitor adds.
-const HEADER: &str = "\"api-version\"";
+const HEADER: &str = "api-version";
 
-/// Drops every `header_map.append(..."api-version"...);` statement, at any depth, and returns
-/// how many were dropped.
-pub fn strip_api_version_header(tokens: TokenStream) -> (TokenStream, usize) {
-    replace_at_any_depth(tokens, &mut |_, rest| {
-        is_api_version_append(rest).then(|| Replacement {
-            consumed: 5,
-            with: Vec::new(),
-        })
-    })
+/// The function progenitor names the header with, as path segments after a leading `::`.
+const HEADER_NAME: [&str; 4] = ["reqwest", "header", "HeaderName", "from_static"];
+
+/// Drops every statement
+/// `header_map.append(::reqwest::header::HeaderName::from_static("api-version"), <value>);`
+/// from `file`, at any depth, and returns how many were dropped.
+pub fn strip_api_version_header(file: &mut syn::File) -> usize {
+    let mut strip = Strip { dropped: 0 };
+    strip.visit_file_mut(file);
+    strip.dropped
 }
 
-/// Removes `let mut header_map = ...;` and `.headers(header_map)` from every block where they
-/// are the only two mentions of `header_map`, i.e. where no header is ever added to the map.
-/// Returns how many maps were dropped.
-pub fn drop_empty_header_maps(tokens: TokenStream) -> (TokenStream, usize) {
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let mentions: usize = trees.iter().map(count_header_map).sum();
-    let mut dropped = 0;
-    let mut out = Vec::with_capacity(trees.len());
-    let mut i = 0;
-    let removable = mentions == 2 && has_declaration(&trees);
-    while i < trees.len() {
-        if removable {
-            if let Some(len) = declaration_len(&trees[i..]) {
-                i += len;
-                dropped += 1;
-                continue;
-            }
-            if is_headers_call(&trees[i..]) {
-                i += 3;
-                continue;
-            }
-        }
-        match &trees[i] {
-            TokenTree::Group(group) => {
-                let (inner, n) = drop_empty_header_maps(group.stream());
-                dropped += n;
-                out.push(with_stream(group, inner));
-            }
-            other => out.push(other.clone()),
-        }
-        i += 1;
-    }
-    (out.into_iter().collect(), dropped)
+struct Strip {
+    dropped: usize,
 }
 
-fn count_header_map(tree: &TokenTree) -> usize {
-    match tree {
-        TokenTree::Ident(ident) if ident == "header_map" => 1,
-        TokenTree::Group(group) => group
-            .stream()
-            .into_iter()
-            .map(|t| count_header_map(&t))
-            .sum(),
-        _ => 0,
+impl VisitMut for Strip {
+    fn visit_block_mut(&mut self, block: &mut Block) {
+        let before = block.stmts.len();
+        block.stmts.retain(|stmt| !is_api_version_append(stmt));
+        self.dropped += before - block.stmts.len();
+        visit_mut::visit_block_mut(self, block);
     }
 }
 
-fn has_declaration(trees: &[TokenTree]) -> bool {
-    (0..trees.len()).any(|i| declaration_len(&trees[i..]).is_some())
-}
-
-/// The token count of `let mut header_map = ... ;` starting at `trees[0]`, if it is one.
-fn declaration_len(trees: &[TokenTree]) -> Option<usize> {
-    let [
-        TokenTree::Ident(kw),
-        TokenTree::Ident(m),
-        TokenTree::Ident(name),
-        TokenTree::Punct(eq),
-        ..,
-    ] = trees
-    else {
-        return None;
-    };
-    if kw != "let" || m != "mut" || name != "header_map" || eq.as_char() != '=' {
-        return None;
-    }
-    let end = trees
-        .iter()
-        .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))?;
-    Some(end + 1)
-}
-
-/// `. headers ( header_map )`
-fn is_headers_call(trees: &[TokenTree]) -> bool {
-    let [
-        TokenTree::Punct(dot),
-        TokenTree::Ident(method),
-        TokenTree::Group(args),
-        ..,
-    ] = trees
-    else {
+/// `header_map.append(<the api-version name>, <value>);`: receiver, method, argument count,
+/// the header name and the semicolon all have to match.
+fn is_api_version_append(stmt: &Stmt) -> bool {
+    let Stmt::Expr(Expr::MethodCall(call), Some(_)) = stmt else {
         return false;
     };
-    dot.as_char() == '.'
-        && method == "headers"
-        && args.delimiter() == Delimiter::Parenthesis
-        && args.stream().to_string() == "header_map"
-}
-
-/// `header_map . append ( ... "api-version" ... ) ;`
-fn is_api_version_append(trees: &[TokenTree]) -> bool {
-    let [
-        TokenTree::Ident(map),
-        TokenTree::Punct(dot),
-        TokenTree::Ident(method),
-        TokenTree::Group(args),
-        TokenTree::Punct(semi),
-        ..,
-    ] = trees
-    else {
+    let Expr::Path(receiver) = &*call.receiver else {
         return false;
     };
-    map == "header_map"
-        && dot.as_char() == '.'
-        && method == "append"
-        && args.delimiter() == Delimiter::Parenthesis
-        && semi.as_char() == ';'
-        && mentions_header(args.stream())
+    receiver.qself.is_none()
+        && receiver.path.is_ident("header_map")
+        && call.method == "append"
+        && call.turbofish.is_none()
+        && call.args.len() == 2
+        && call.args.first().is_some_and(is_api_version_name)
 }
 
-fn mentions_header(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|tree| match tree {
-        TokenTree::Literal(lit) => lit.to_string() == HEADER,
-        TokenTree::Group(group) => mentions_header(group.stream()),
-        _ => false,
-    })
+/// `::reqwest::header::HeaderName::from_static("api-version")`
+fn is_api_version_name(expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else {
+        return false;
+    };
+    let Expr::Path(function) = &*call.func else {
+        return false;
+    };
+    let path = &function.path;
+    let is_header_name = function.qself.is_none()
+        && path.leading_colon.is_some()
+        && path.segments.len() == HEADER_NAME.len()
+        && path
+            .segments
+            .iter()
+            .zip(HEADER_NAME)
+            .all(|(segment, name)| segment.ident == name && segment.arguments.is_none());
+    let names_the_header = call.args.len() == 1
+        && matches!(
+            call.args.first(),
+            Some(Expr::Lit(lit)) if matches!(&lit.lit, Lit::Str(s) if s.value() == HEADER)
+        );
+    is_header_name && names_the_header
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn strip(code: &str) -> (String, usize) {
+        let mut file: syn::File = syn::parse_str(code).expect("valid Rust");
+        let dropped = strip_api_version_header(&mut file);
+        (prettyplease::unparse(&file), dropped)
+    }
+
     #[test]
-    fn drops_only_the_api_version_append() {
-        let input: TokenStream = r#"
-            fn send() {
-                let mut header_map = HeaderMap::with_capacity(1usize);
-                header_map.append(HeaderName::from_static("api-version"), HeaderValue::from_static(v()));
-                header_map.append(HeaderName::from_static("x-other"), HeaderValue::from_static("1"));
+    fn drops_the_statement_progenitor_emits() {
+        // As progenitor 0.15.1 writes it (progenitor-impl's method.rs), in a nested block.
+        let (text, dropped) = strip(
+            r#"
+            impl<'a> GetHealth<'a> {
+                pub async fn send(self) {
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+                    header_map.append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    );
+                    if let Some(value) = trace_id {
+                        header_map.append("x-trace-id", value.to_string().try_into()?);
+                    }
+                    let request = client.get(url).headers(header_map).build()?;
+                }
             }
-        "#
-        .parse()
-        .expect("tokens");
-        let (output, dropped) = strip_api_version_header(input);
-        let text = output.to_string();
-        assert_eq!(dropped, 1);
+            "#,
+        );
+        assert_eq!(dropped, 1, "{text}");
         assert!(!text.contains("api-version"), "{text}");
-        assert!(text.contains("x-other"), "{text}");
-        assert!(text.contains("with_capacity"), "{text}");
+        assert!(!text.contains("api_version"), "{text}");
+        assert!(text.contains("with_capacity(2usize)"), "{text}");
+        assert!(text.contains(r#"header_map.append("x-trace-id""#), "{text}");
+        assert!(text.contains(".headers(header_map)"), "{text}");
     }
 
     #[test]
-    fn an_empty_header_map_is_dropped_and_a_used_one_kept() {
-        let input: TokenStream = r#"
-            fn unused() {
-                let mut header_map = HeaderMap::with_capacity(1usize);
-                let request = client.get(url).header(ACCEPT, v).headers(header_map).build();
+    fn leaves_similar_statements_alone() {
+        let code = r#"
+            fn f() {
+                // Another header name.
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("x-api-version"),
+                    ::reqwest::header::HeaderValue::from_static("1"),
+                );
+                // A header parameter that happens to be called api-version.
+                header_map.append("api-version", api_version.to_string().try_into()?);
+                // Another receiver, another method.
+                other_map.append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static("1"),
+                );
+                header_map.insert(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static("1"),
+                );
+                // The string used elsewhere.
+                let name = ::reqwest::header::HeaderName::from_static("api-version");
             }
-            fn used() {
-                let mut header_map = HeaderMap::with_capacity(1usize);
-                header_map.append(name, value);
-                let request = client.get(url).headers(header_map).build();
-            }
-        "#
-        .parse()
-        .expect("tokens");
-        let (output, dropped) = drop_empty_header_maps(input);
-        let text = output.to_string();
-        assert_eq!(dropped, 1);
-        assert!(text.contains("fn unused () { let request = client . get (url) . header (ACCEPT , v) . build () ; }"), "{text}");
-        assert_eq!(text.matches("header_map").count(), 3, "{text}");
-    }
-
-    #[test]
-    fn leaves_code_without_the_header_alone() {
-        let input: TokenStream = "fn f() { header_map.append(a, b); }"
-            .parse()
-            .expect("tokens");
-        let (output, dropped) = strip_api_version_header(input.clone());
-        assert_eq!(dropped, 0);
-        assert_eq!(output.to_string(), input.to_string());
+        "#;
+        let (text, dropped) = strip(code);
+        assert_eq!(dropped, 0, "{text}");
+        let unchanged = prettyplease::unparse(&syn::parse_str(code).expect("valid Rust"));
+        assert_eq!(text, unchanged);
     }
 }

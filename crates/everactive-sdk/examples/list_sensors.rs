@@ -7,7 +7,7 @@
 //!
 //! `EVERACTIVE_API_URL` points it at another host (for example a local mock).
 
-use everactive_sdk::{Client, EversensorFilter, SendExt};
+use everactive_sdk::{Client, EversensorFilter};
 use futures::TryStreamExt;
 
 #[tokio::main(flavor = "current_thread")]
@@ -19,7 +19,6 @@ async fn main() -> Result<(), everactive_sdk::Error> {
             .get_eversensor_last_reading()
             .mac_address(sensor.mac_address.as_str())
             .send()
-            .typed()
             .await;
         match last {
             Ok(reading) => {

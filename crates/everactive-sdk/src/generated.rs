@@ -5680,7 +5680,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/evergateways`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::EvergatewayPage>, Error<types::ApiError>> {
             let Self {
@@ -5696,7 +5699,8 @@ pub mod builder {
             let serial_number = serial_number.map_err(Error::InvalidRequest)?;
             let sort_by = sort_by.map_err(Error::InvalidRequest)?;
             let sort_dir = sort_dir.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/evergateways",));
+            let url = format!("{}/ds/v1/evergateways", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5713,6 +5717,7 @@ pub mod builder {
                 ))
                 .query(&progenitor_client::QueryParam::new("sort-by", &sort_by))
                 .query(&progenitor_client::QueryParam::new("sort-dir", &sort_dir))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateways",
@@ -5722,15 +5727,24 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/evergateways`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EvergatewayPage>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::get_evergateway`]
@@ -5761,7 +5775,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::EvergatewayEnvelope>, Error<types::ApiError>> {
             let Self {
@@ -5770,13 +5787,12 @@ pub mod builder {
             } = self;
             let gateway_id_or_serial_number =
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/evergateways/{}",
-                    encode_path(&gateway_id_or_serial_number.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/evergateways/{}",
+                client.baseurl,
+                encode_path(&gateway_id_or_serial_number.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5785,6 +5801,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_evergateway",
@@ -5794,15 +5811,24 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EvergatewayEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::update_evergateway`]
@@ -5855,7 +5881,10 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::EvergatewayEnvelope>, Error<types::ApiError>> {
             let Self {
@@ -5868,13 +5897,12 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::EvergatewayUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/evergateways/{}",
-                    encode_path(&gateway_id_or_serial_number.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/evergateways/{}",
+                client.baseurl,
+                encode_path(&gateway_id_or_serial_number.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5884,6 +5912,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_evergateway",
@@ -5893,15 +5922,24 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `PUT` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EvergatewayEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::list_evergateway_status_v1`]
@@ -5956,7 +5994,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v1`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::GatewayStatusList>, Error<types::ApiError>> {
             let Self {
@@ -5969,13 +6010,12 @@ pub mod builder {
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/evergateways/{}/status/v1",
-                    encode_path(&gateway_id_or_serial_number.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/evergateways/{}/status/v1",
+                client.baseurl,
+                encode_path(&gateway_id_or_serial_number.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5989,6 +6029,7 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateway_status_v1",
@@ -5998,15 +6039,24 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v1`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GatewayStatusList>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::list_evergateway_status_v3`]
@@ -6061,7 +6111,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::GatewayStatusList>, Error<types::ApiError>> {
             let Self {
@@ -6074,13 +6127,12 @@ pub mod builder {
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/evergateways/{}/status/v3",
-                    encode_path(&gateway_id_or_serial_number.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/evergateways/{}/status/v3",
+                client.baseurl,
+                encode_path(&gateway_id_or_serial_number.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6094,6 +6146,7 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateway_status_v3",
@@ -6103,15 +6156,24 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GatewayStatusList>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::list_evergateway_status_v3_daily`]
@@ -6166,7 +6228,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3/daily`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::GatewayStatusList>, Error<types::ApiError>> {
             let Self {
@@ -6179,13 +6244,12 @@ pub mod builder {
                 gateway_id_or_serial_number.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/evergateways/{}/status/v3/daily",
-                    encode_path(&gateway_id_or_serial_number.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/evergateways/{}/status/v3/daily",
+                client.baseurl,
+                encode_path(&gateway_id_or_serial_number.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6199,6 +6263,7 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_evergateway_status_v3_daily",
@@ -6208,15 +6273,24 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/evergateways/{gatewayIdOrSerialNumber}/status/v3/daily`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GatewayStatusList>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::list_eversensors`]
@@ -6312,7 +6386,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/eversensors`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::EversensorPage>, Error<types::ApiError>> {
             let Self {
@@ -6332,7 +6409,8 @@ pub mod builder {
             let sort_by = sort_by.map_err(Error::InvalidRequest)?;
             let sort_dir = sort_dir.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/eversensors",));
+            let url = format!("{}/ds/v1/eversensors", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6354,6 +6432,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("sort-by", &sort_by))
                 .query(&progenitor_client::QueryParam::new("sort-dir", &sort_dir))
                 .query(&progenitor_client::QueryParam::new("type", &type_))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_eversensors",
@@ -6363,15 +6442,22 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/eversensors`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(self) -> Result<ResponseValue<types::EversensorPage>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::list_eversensor_readings`]
@@ -6421,7 +6507,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::ReadingList>, Error<types::ApiError>> {
             let Self {
@@ -6433,13 +6522,12 @@ pub mod builder {
             let mac_address = mac_address.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/eversensors/{}/readings",
-                    encode_path(&mac_address.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/eversensors/{}/readings",
+                client.baseurl,
+                encode_path(&mac_address.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6453,6 +6541,7 @@ pub mod builder {
                     "start-time",
                     &start_time,
                 ))
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_eversensor_readings",
@@ -6462,15 +6551,22 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(self) -> Result<ResponseValue<types::ReadingList>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::get_eversensor_last_reading`]
@@ -6498,7 +6594,10 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings/last`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::ReadingEnvelope>, Error<types::ApiError>> {
             let Self {
@@ -6506,13 +6605,12 @@ pub mod builder {
                 mac_address,
             } = self;
             let mac_address = mac_address.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!(
-                    "/ds/v1/eversensors/{}/readings/last",
-                    encode_path(&mac_address.to_string()),
-                ),
+            let url = format!(
+                "{}/ds/v1/eversensors/{}/readings/last",
+                client.baseurl,
+                encode_path(&mac_address.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6521,6 +6619,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_eversensor_last_reading",
@@ -6530,15 +6629,24 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/eversensors/{macAddress}/readings/last`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ReadingEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::get_health`]
@@ -6553,9 +6661,15 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/ds/v1/health`
-        pub async fn send(self) -> Result<ResponseValue<types::Health>, Error<types::ApiError>> {
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
+            self,
+        ) -> Result<ResponseValue<types::Health>, Error<types::ApiError>> {
             let Self { client } = self;
-            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/health",));
+            let url = format!("{}/ds/v1/health", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6564,6 +6678,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_health",
@@ -6573,15 +6688,22 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/health`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(self) -> Result<ResponseValue<types::Health>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::list_webhooks`]
@@ -6596,11 +6718,15 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/ds/v1/webhooks`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::WebhookList>, Error<types::ApiError>> {
             let Self { client } = self;
-            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/webhooks",));
+            let url = format!("{}/ds/v1/webhooks", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6609,6 +6735,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_webhooks",
@@ -6618,15 +6745,22 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/webhooks`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(self) -> Result<ResponseValue<types::WebhookList>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::create_webhook`]
@@ -6663,14 +6797,18 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ds/v1/webhooks`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::WebhookCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(&client.baseurl, format_args!("/ds/v1/webhooks",));
+            let url = format!("{}/ds/v1/webhooks", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6680,6 +6818,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_webhook",
@@ -6689,16 +6828,25 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
-                201u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/ds/v1/webhooks`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WebhookEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::get_webhook`]
@@ -6726,15 +6874,20 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ds/v1/webhooks/{webhookId}`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
             let Self { client, webhook_id } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!("/ds/v1/webhooks/{}", encode_path(&webhook_id.to_string()),),
+            let url = format!(
+                "{}/ds/v1/webhooks/{}",
+                client.baseurl,
+                encode_path(&webhook_id.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6743,6 +6896,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_webhook",
@@ -6752,15 +6906,24 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/ds/v1/webhooks/{webhookId}`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WebhookEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::update_webhook`]
@@ -6808,7 +6971,10 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/ds/v1/webhooks/{webhookId}`
-        pub async fn send(
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
             let Self {
@@ -6820,10 +6986,12 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::WebhookUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!("/ds/v1/webhooks/{}", encode_path(&webhook_id.to_string()),),
+            let url = format!(
+                "{}/ds/v1/webhooks/{}",
+                client.baseurl,
+                encode_path(&webhook_id.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6833,6 +7001,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_webhook",
@@ -6842,15 +7011,24 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ::sdk_auth::decode_json(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `PUT` request to `/ds/v1/webhooks/{webhookId}`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WebhookEnvelope>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
     /// Builder for [`Client::delete_webhook`]
@@ -6878,13 +7056,18 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/ds/v1/webhooks/{webhookId}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+        ///
+        /// Errors are progenitor's raw `progenitor_client::Error`, for those who want it;
+        /// `send` gives the SDK's typed `sdk_auth::Error`.
+        pub async fn send_raw(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
             let Self { client, webhook_id } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_auth::join_url(
-                &client.baseurl,
-                format_args!("/ds/v1/webhooks/{}", encode_path(&webhook_id.to_string()),),
+            let url = format!(
+                "{}/ds/v1/webhooks/{}",
+                client.baseurl,
+                encode_path(&webhook_id.to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6893,6 +7076,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_webhook",
@@ -6905,13 +7089,20 @@ pub mod builder {
                 200u16 => Ok(ResponseValue::empty(response)),
                 204u16 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
-                    ::sdk_auth::decode_json(response).await?,
+                    ResponseValue::from_response(response).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `DELETE` request to `/ds/v1/webhooks/{webhookId}`
+        ///
+        /// Errors are the SDK's typed `sdk_auth::Error` (status, request id, redacted body
+        /// excerpt, typed auth error); use `send_raw` for progenitor's error.
+        pub async fn send(self) -> Result<ResponseValue<()>, ::sdk_auth::Error> {
+            ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }
 }

@@ -27,15 +27,14 @@ pub use readings::MAX_READINGS_WINDOW;
 /// The HTTP client crate this SDK is built on (for [`ClientBuilder::configure_http`] and
 /// [`reqwest::StatusCode`]).
 pub use reqwest;
-pub use sdk_auth::runtime::SendExt;
 pub use sdk_auth::{Auth, AuthError, ExposeSecret, RetryPolicy, SecretString};
 pub use webhook_header::WebhookHeader;
 
 /// The error of every call of this SDK: keeps the HTTP status and raw body of a failed call,
 /// and token problems as a typed [`AuthError`].
 ///
-/// Generated calls return progenitor's error; add [`SendExt::typed`] before `.await` to get
-/// this type with everything the request layer saw.
+/// Every generated `send()` returns this type with everything the request layer saw; a
+/// builder's `send_raw()` returns progenitor's own error instead.
 pub type Error = sdk_auth::Error;
 
 sdk_auth::impl_client_hooks!(generated::Client);

@@ -4,7 +4,6 @@ use std::future::Future;
 use std::num::NonZeroU32;
 
 use futures::{Stream, StreamExt as _, TryStreamExt as _, stream};
-use sdk_auth::runtime::SendExt as _;
 
 use crate::types::{Evergateway, Eversensor, PaginationInfo, SortDirection};
 use crate::{Client, Error};
@@ -84,7 +83,7 @@ impl Client {
                 if let Some(v) = filter.sort_dir {
                     call = call.sort_dir(v);
                 }
-                let page = call.send().typed().await?.into_inner();
+                let page = call.send().await?.into_inner();
                 Ok((page.data, page.pagination_info))
             }
         })
@@ -118,7 +117,7 @@ impl Client {
                 if let Some(v) = filter.sort_dir {
                     call = call.sort_dir(v);
                 }
-                let page = call.send().typed().await?.into_inner();
+                let page = call.send().await?.into_inner();
                 Ok((page.data, page.pagination_info))
             }
         })

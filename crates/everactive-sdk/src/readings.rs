@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt as _, TryStreamExt as _, stream};
-use sdk_auth::runtime::SendExt as _;
 
 use crate::types::Reading;
 use crate::{Client, Error};
@@ -111,7 +110,6 @@ impl Client {
                     .start_time(window.request_start())
                     .end_time(window.request_end())
                     .send()
-                    .typed()
                     .await?
                     .into_inner()
                     .data;

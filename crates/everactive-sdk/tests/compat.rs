@@ -3,8 +3,8 @@
 mod common;
 
 use common::{client, fixture, token_endpoint};
+use everactive_sdk::WebhookEventType;
 use everactive_sdk::types::{EversensorPage, WebhookEnvelope};
-use everactive_sdk::{SendExt, WebhookEventType};
 use httpmock::MockServer;
 use serde_json::json;
 
@@ -50,7 +50,6 @@ async fn a_response_with_unknowns_decodes_through_the_client() {
     let page = client(&server)
         .list_eversensors()
         .send()
-        .typed()
         .await
         .expect("decodes");
     assert!(!page.data.is_empty());

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::{CLIENT_ID, bearer, client, fast_retry, fixture, health_endpoint, token_endpoint};
 use everactive_sdk::types::{ApiError, WebhookCreate};
-use everactive_sdk::{AuthError, Client, Error, SendExt, WebhookEventType};
+use everactive_sdk::{AuthError, Client, Error, WebhookEventType};
 use httpmock::Method::{GET, POST};
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
 use reqwest::StatusCode;
@@ -89,7 +89,6 @@ async fn a_401_refreshes_the_token_once_and_succeeds() {
     let health = client(&server)
         .get_health()
         .send()
-        .typed()
         .await
         .expect("refreshed");
     assert!(health.ok);
@@ -106,7 +105,6 @@ async fn a_503_then_success() {
     client(&server)
         .get_health()
         .send()
-        .typed()
         .await
         .expect("second attempt");
     api.assert_calls_async(2).await;
@@ -121,7 +119,6 @@ async fn retry_after_is_honored() {
     client(&server)
         .get_health()
         .send()
-        .typed()
         .await
         .expect("after waiting");
     assert!(
@@ -153,7 +150,6 @@ async fn a_post_is_not_retried() {
         .create_webhook()
         .body(body)
         .send()
-        .typed()
         .await
         .expect_err("503");
     assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
@@ -177,7 +173,6 @@ async fn malformed_json_is_a_decode_error_with_status_and_excerpt() {
     let err = client(&server)
         .get_health()
         .send()
-        .typed()
         .await
         .expect_err("malformed");
     match &err {
@@ -205,12 +200,7 @@ async fn an_html_error_page_keeps_status_and_body() {
                 .body(page);
         })
         .await;
-    let err = client(&server)
-        .get_health()
-        .send()
-        .typed()
-        .await
-        .expect_err("502");
+    let err = client(&server).get_health().send().await.expect_err("502");
     assert!(
         matches!(
             err,
@@ -247,7 +237,6 @@ async fn a_not_found_keeps_the_vendor_error_body() {
         .get_webhook()
         .webhook_id("missing")
         .send()
-        .typed()
         .await
         .expect_err("404");
     match &err {
@@ -280,12 +269,7 @@ async fn a_refused_token_request_is_a_typed_auth_error() {
         .base_url(server.base_url())
         .build()
         .expect("client");
-    let err = client
-        .get_health()
-        .send()
-        .typed()
-        .await
-        .expect_err("refused");
+    let err = client.get_health().send().await.expect_err("refused");
     match &err {
         Error::Auth(AuthError::Rejected { status, code, .. }) => {
             assert_eq!(*status, 401);
@@ -294,8 +278,8 @@ async fn a_refused_token_request_is_a_typed_auth_error() {
         other => panic!("unexpected {other:?}"),
     }
     api.assert_calls_async(0).await;
-    // Without `.typed()` the same failure is progenitor's error carrying the auth message.
-    let plain = client.get_health().send().await.expect_err("refused");
+    // `send_raw` gives the same failure as progenitor's error, carrying the auth message.
+    let plain = client.get_health().send_raw().await.expect_err("refused");
     assert!(
         plain
             .to_string()
@@ -316,7 +300,7 @@ async fn the_bearer_of_a_cached_token_is_reused() {
         .await;
     let client = client(&server);
     for _ in 0..5 {
-        client.get_health().send().typed().await.expect("health");
+        client.get_health().send().await.expect("health");
     }
     api.assert_calls_async(5).await;
     token.assert_calls_async(1).await;

@@ -8,8 +8,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use common::{ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, client, health_endpoint, token_endpoint};
+use everactive_sdk::Client;
 use everactive_sdk::types::{Webhook, WebhookCreate, WebhookEnvelope, WebhookList, WebhookUpdate};
-use everactive_sdk::{Client, SendExt};
 use httpmock::Method::POST;
 use httpmock::MockServer;
 use serde_json::json;
@@ -65,7 +65,7 @@ async fn no_secret_in_logs_errors_or_debug() {
 
     let client = client(&server);
     let mut shown = vec![format!("{client:?}"), format!("{:?}", client.auth())];
-    client.get_health().send().typed().await.expect("health");
+    client.get_health().send().await.expect("health");
     let token = client.auth().token().await.expect("cached token");
     shown.push(format!("{token:?}"));
 
@@ -73,21 +73,15 @@ async fn no_secret_in_logs_errors_or_debug() {
         .get_webhook()
         .webhook_id("echo")
         .send()
-        .typed()
         .await
         .expect_err("400");
     shown.push(format!("{echoed} {echoed:?}"));
-    let unavailable = client
-        .list_eversensors()
-        .send()
-        .typed()
-        .await
-        .expect_err("503");
+    let unavailable = client.list_eversensors().send().await.expect_err("503");
     shown.push(format!("{unavailable} {unavailable:?}"));
     let plain = client
         .get_webhook()
         .webhook_id("echo")
-        .send()
+        .send_raw()
         .await
         .expect_err("400");
     shown.push(format!("{plain} {plain:?}"));
@@ -109,7 +103,6 @@ async fn no_secret_in_logs_errors_or_debug() {
     let refused = refused_client
         .get_health()
         .send()
-        .typed()
         .await
         .expect_err("refused");
     shown.push(format!("{refused} {refused:?}"));

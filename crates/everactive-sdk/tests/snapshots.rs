@@ -4,7 +4,6 @@
 mod common;
 
 use common::{client, fixture, health_endpoint, token_endpoint};
-use everactive_sdk::SendExt;
 use everactive_sdk::types::{
     EvergatewayPage, EversensorPage, GatewayStatus, ReadingEnvelope, ReadingList, WebhookEnvelope,
     WebhookList,
@@ -89,7 +88,6 @@ async fn health_through_the_client() {
     let health = client(&server)
         .get_health()
         .send()
-        .typed()
         .await
         .expect("health")
         .into_inner();
