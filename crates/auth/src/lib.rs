@@ -39,7 +39,6 @@
 mod cache;
 mod classify;
 mod clock;
-mod decode;
 mod error;
 mod excerpt;
 pub mod fetch;
@@ -54,14 +53,12 @@ mod scheme;
 mod store;
 mod token;
 mod url_check;
-mod url_join;
 
 pub use cache::{TokenCache, TokenCacheBuilder, TokenFetcher};
 pub use classify::{
     Classifier, MAX_CLASSIFIED_BODY, Outcome, RetryAfter, StatusRules, Verdict, default_classifiers,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use decode::decode_json;
 pub use error::{AuthError, Error};
 pub use excerpt::redacted_excerpt;
 pub use fixed::StaticToken;
@@ -73,7 +70,6 @@ pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{FileStore, MemoryStore, TokenStore};
 pub use token::{BoxFuture, MAX_LIFETIME, Token, TokenSource};
 pub use url_check::validate_base_url;
-pub use url_join::join_url;
 
 /// Re-exports used by [`impl_client_hooks!`]; not part of the public API.
 #[doc(hidden)]
