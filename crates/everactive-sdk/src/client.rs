@@ -44,6 +44,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     scopes: Vec<String>,
     store: Option<Box<dyn TokenStore>>,
+    webhook_secrets: Vec<SecretString>,
 }
 
 impl Default for ClientBuilder {
@@ -57,6 +58,7 @@ impl Default for ClientBuilder {
             retry: None,
             scopes: Vec::new(),
             store: None,
+            webhook_secrets: Vec::new(),
         }
     }
 }
@@ -144,6 +146,14 @@ impl ClientBuilder {
         self
     }
 
+    /// A webhook shared secret (the value of a [`crate::WebhookHeader`]) that this client
+    /// must never show: it is scrubbed by value from every error and log line, like the
+    /// client secret and the tokens.
+    pub fn webhook_secret(mut self, secret: impl Into<SecretString>) -> Self {
+        self.webhook_secrets.push(secret.into());
+        self
+    }
+
     /// Reads `EVERACTIVE_CLIENT_ID`, `EVERACTIVE_CLIENT_SECRET` and, if set,
     /// `EVERACTIVE_API_URL` through `lookup`.
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
@@ -195,6 +205,9 @@ impl ClientBuilder {
             None => cache.store(MemoryStore::default()),
         };
         let auth = Auth::new(cache.build()).with_retry(self.retry.unwrap_or_default());
+        for secret in &self.webhook_secrets {
+            auth.redactor().add(secret);
+        }
         Ok(Client::new_with_client(
             &base_url,
             self.http.api_client()?,

@@ -103,3 +103,38 @@ fn parse_as_trusts_the_subscription_event_type() {
         "the caller said it is a reading, so a broken one is an error"
     );
 }
+
+#[tokio::test]
+async fn a_registered_webhook_secret_never_shows_in_an_error() {
+    let server = httpmock::MockServer::start_async().await;
+    common::token_endpoint(&server).await;
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::POST).path("/ds/v1/webhooks");
+            then.status(400)
+                .body(r#"{"message":"header x-api-key=hookword is not allowed"}"#);
+        })
+        .await;
+    let client = everactive_sdk::Client::builder()
+        .credentials(common::CLIENT_ID, common::CLIENT_SECRET)
+        .base_url(server.base_url())
+        .webhook_secret("hookword")
+        .build()
+        .expect("client");
+    let body = everactive_sdk::types::WebhookCreate::builder()
+        .callback_url("https://hooks.example.com/in")
+        .event_type(WebhookEventType::SensorReading)
+        .headers(vec![everactive_sdk::WebhookHeader::new(
+            "x-api-key",
+            "hookword",
+        )]);
+    let err = client
+        .create_webhook()
+        .body(body)
+        .send()
+        .await
+        .expect_err("400");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("hookword"), "{shown}");
+    assert!(shown.contains("not allowed"), "{shown}");
+}
