@@ -71,6 +71,11 @@ pub use store::{FileStore, MemoryStore, TokenStore};
 pub use token::{BoxFuture, MAX_LIFETIME, Token, TokenSource};
 pub use url_check::validate_base_url;
 
+/// The examples of README.md, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// Re-exports used by [`impl_client_hooks!`]; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
