@@ -340,6 +340,10 @@ impl TokenSource for TokenCache {
     fn redactor(&self) -> Redactor {
         self.shared.redactor.clone()
     }
+
+    fn current(&self) -> Option<Arc<Token>> {
+        self.shared.lock().current.clone()
+    }
 }
 
 impl fmt::Debug for TokenCache {

@@ -51,6 +51,10 @@ impl TokenSource for StaticToken {
 
     fn invalidate(&self, _: &Token) {}
 
+    fn current(&self) -> Option<Arc<Token>> {
+        Some(Arc::clone(&self.token))
+    }
+
     fn redactor(&self) -> Redactor {
         self.redactor.clone()
     }

@@ -223,13 +223,10 @@ impl Auth {
                 Verdict::TokenRejected => {
                     // Even when the request cannot be resent, the rejected token must not be
                     // handed out again.
-                    match &token {
-                        Some(sent) => self.source.invalidate(sent),
-                        None => {
-                            if let Ok(current) = self.source.token().await {
-                                self.source.invalidate(&current);
-                            }
-                        }
+                    // Without a record of the token sent, the one held now is the best guess:
+                    // it was current a moment ago, and asking for a token could fetch a new one.
+                    if let Some(sent) = token.clone().or_else(|| self.source.current()) {
+                        self.source.invalidate(&sent);
                     }
                     if resent || copy.is_none() {
                         note_rejected(&outcome);

@@ -215,6 +215,13 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
     /// call must not return it again. Compare by [`Token::generation`].
     fn invalidate(&self, token: &Token);
 
+    /// The token held now, fresh or not, without fetching. The layer uses it to invalidate a
+    /// rejected token when it does not know which one was sent (a `send_raw()` call, whose
+    /// record is not kept). The default holds none.
+    fn current(&self) -> Option<Arc<Token>> {
+        None
+    }
+
     /// The values this source knows to be secret, scrubbed from every error and log line of
     /// the clients that use it. The default knows none.
     fn redactor(&self) -> Redactor {
