@@ -178,39 +178,7 @@ async fn a_503_from_the_token_endpoint_is_not_a_refusal() {
     assert!(err.is_unavailable(), "{err:?}");
 }
 
-/// Defect 8b: a 503 during a refresh was taken as "refresh token refused", so the primary
-/// grant ran.
-#[tokio::test]
-async fn a_503_during_a_refresh_does_not_sign_in_again() {
-    let server = MockServer::start_async().await;
-    let primary = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .form_urlencoded_tuple("grant_type", "client_credentials");
-            then.status(200).json_body(
-                json!({"access_token": "tok-p", "expires_in": 0, "refresh_token": "ref-x"}),
-            );
-        })
-        .await;
-    let refresh = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .form_urlencoded_tuple("grant_type", "refresh_token");
-            then.status(503).body("busy");
-        })
-        .await;
-    let config = OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config");
-    let cache = TokenCache::new(
-        config
-            .into_fetcher(&HttpSettings::new("test"))
-            .expect("fetcher"),
-    );
-    cache.token().await.expect("first token");
-    let err = cache.token().await.expect_err("refresh unavailable");
-    assert!(err.is_unavailable(), "{err:?}");
-    primary.assert_calls_async(1).await;
-    assert!(refresh.calls_async().await >= 1);
-}
+// Defect 8b is `a_503_during_a_refresh_does_not_sign_in_again` in token_flow.rs.
 
 /// Defect 8c: an envelope answer `{"error": null, "data": {...}}` was read as a refusal.
 #[tokio::test]
@@ -318,6 +286,19 @@ async fn token_server(token: &'static str) -> MockServer {
     server
 }
 
+/// Prepares and sends `request` as a generated call does, returning the answer as
+/// progenitor's error for an undocumented status.
+async fn send_as_generated(
+    auth: &sdk_auth::Auth,
+    mut request: Request,
+) -> Result<(), progenitor_client::Error<()>> {
+    auth.prepare(&mut request).await.expect("token");
+    let response = auth.execute(&reqwest::Client::new(), request, "op").await;
+    Err(progenitor_client::Error::UnexpectedResponse(
+        response.expect("answer"),
+    ))
+}
+
 /// Defect 4b: an API error body that echoed a short bearer showed it in the error.
 #[tokio::test]
 async fn an_error_body_echoing_a_short_token_is_redacted_by_value() {
@@ -330,15 +311,8 @@ async fn an_error_body_echoing_a_short_token_is_redacted_by_value() {
         })
         .await;
     let auth = auth(&server, fast_retry());
-    let (result, record) = sdk_auth::runtime::capture(async {
-        let mut request = Request::new(Method::GET, server.url("/data").parse().expect("url"));
-        auth.prepare(&mut request).await.expect("token");
-        let response = auth.execute(&reqwest::Client::new(), request, "op").await;
-        Err::<(), _>(progenitor_client::Error::<()>::UnexpectedResponse(
-            response.expect("answer"),
-        ))
-    })
-    .await;
+    let request = Request::new(Method::GET, server.url("/data").parse().expect("url"));
+    let (result, record) = sdk_auth::runtime::capture(send_as_generated(&auth, request)).await;
     let err = sdk_auth::Error::from_generated(result.expect_err("500"), record);
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("shorttok"), "{shown}");
@@ -368,12 +342,8 @@ async fn an_earlier_auth_error_does_not_override_a_later_error() {
     let (result, record) = sdk_auth::runtime::capture(async {
         let mut first = Request::new(Method::GET, refusing.url("/x").parse().expect("url"));
         assert!(failing.prepare(&mut first).await.is_err());
-        let mut second = Request::new(Method::GET, server.url("/missing").parse().expect("url"));
-        working.prepare(&mut second).await.expect("token");
-        let response = working.execute(&reqwest::Client::new(), second, "op").await;
-        Err::<(), _>(progenitor_client::Error::<()>::UnexpectedResponse(
-            response.expect("answer"),
-        ))
+        let second = Request::new(Method::GET, server.url("/missing").parse().expect("url"));
+        send_as_generated(&working, second).await
     })
     .await;
     let err = sdk_auth::Error::from_generated(result.expect_err("404"), record);

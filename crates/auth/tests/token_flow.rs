@@ -134,9 +134,13 @@ async fn refresh_token_is_used_and_kept_when_the_answer_has_none() {
     refresh.assert_calls_async(2).await;
 }
 
-#[tokio::test]
-async fn a_refused_refresh_token_falls_back_to_the_primary_grant() {
-    let server = MockServer::start_async().await;
+/// A token endpoint whose primary grant hands out `tok-p` (expired at once, with a refresh
+/// token) and whose refresh grant answers `refresh_status` with `refresh_body`.
+async fn grants_with_refresh<'a>(
+    server: &'a MockServer,
+    refresh_status: u16,
+    refresh_body: &'static str,
+) -> (httpmock::Mock<'a>, httpmock::Mock<'a>) {
     let primary = server
         .mock_async(|when, then| {
             when.method(POST)
@@ -150,16 +154,38 @@ async fn a_refused_refresh_token_falls_back_to_the_primary_grant() {
         .mock_async(|when, then| {
             when.method(POST)
                 .form_urlencoded_tuple("grant_type", "refresh_token");
-            then.status(400)
-                .json_body(json!({"error": "invalid_grant"}));
+            then.status(refresh_status).body(refresh_body);
         })
         .await;
+    (primary, refresh)
+}
+
+#[tokio::test]
+async fn a_refused_refresh_token_falls_back_to_the_primary_grant() {
+    let server = MockServer::start_async().await;
+    let (primary, refresh) =
+        grants_with_refresh(&server, 400, r#"{"error":"invalid_grant"}"#).await;
     let cache =
         cache(OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config"));
     assert_eq!(access(&cache).await, "tok-p");
     assert_eq!(access(&cache).await, "tok-p");
     primary.assert_calls_async(2).await;
     refresh.assert_calls_async(1).await;
+}
+
+/// Defect 8b of the issue 7 review (it failed before the fix): a 503 during a refresh was
+/// taken as "refresh token refused", so the primary grant ran.
+#[tokio::test]
+async fn a_503_during_a_refresh_does_not_sign_in_again() {
+    let server = MockServer::start_async().await;
+    let (primary, refresh) = grants_with_refresh(&server, 503, "busy").await;
+    let cache =
+        cache(OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config"));
+    cache.token().await.expect("first token");
+    let err = cache.token().await.expect_err("refresh unavailable");
+    assert!(err.is_unavailable(), "{err:?}");
+    primary.assert_calls_async(1).await;
+    assert!(refresh.calls_async().await >= 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

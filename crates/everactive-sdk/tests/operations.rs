@@ -355,49 +355,45 @@ async fn update_webhook() {
     api.assert_async().await;
 }
 
-/// An update that sends `"headers": []` is how a subscription's headers are removed.
-#[tokio::test]
-async fn update_webhook_with_an_empty_header_list_sends_it() {
+/// Sends an update of `wh-1` whose body `build` fills in; the server expects exactly `sent`.
+async fn assert_update_sends(
+    sent: serde_json::Value,
+    build: impl FnOnce(
+        everactive_sdk::types::builder::WebhookUpdate,
+    ) -> everactive_sdk::types::builder::WebhookUpdate,
+) {
     let server = MockServer::start_async().await;
     token_endpoint(&server).await;
     let api = server
         .mock_async(|when, then| {
             when.method(PUT)
                 .path("/ds/v1/webhooks/wh-1")
-                .json_body(json!({"headers": []}));
+                .json_body(sent);
             then.status(200).json_body(fixture("webhook.json"));
         })
         .await;
     client(&server)
         .update_webhook()
         .webhook_id("wh-1")
-        .body_map(|body| body.headers(Vec::<WebhookHeader>::new()))
+        .body_map(build)
         .send()
         .await
         .expect("updated");
     api.assert_async().await;
 }
 
+/// An update that sends `"headers": []` is how a subscription's headers are removed.
+#[tokio::test]
+async fn update_webhook_with_an_empty_header_list_sends_it() {
+    assert_update_sends(json!({"headers": []}), |body| {
+        body.headers(Vec::<WebhookHeader>::new())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn update_webhook_without_headers_sends_no_headers_key() {
-    let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(PUT)
-                .path("/ds/v1/webhooks/wh-1")
-                .json_body(json!({"enabled": true}));
-            then.status(200).json_body(fixture("webhook.json"));
-        })
-        .await;
-    client(&server)
-        .update_webhook()
-        .webhook_id("wh-1")
-        .body_map(|body| body.enabled(true))
-        .send()
-        .await
-        .expect("updated");
-    api.assert_async().await;
+    assert_update_sends(json!({"enabled": true}), |body| body.enabled(true)).await;
 }
 
 #[tokio::test]
