@@ -372,7 +372,12 @@ where
         match refresh(current.clone()).await {
             Ok(token) => return Ok(token.or_refresh_token(Some(current))),
             Err(err) if err.is_rejected() => {
-                tracing::debug!(error = %err, "refresh token rejected; signing in again");
+                // Only the status: the error is not scrubbed by value yet (the cache does
+                // that with the fetcher's secrets), and a refusal may echo a credential.
+                tracing::debug!(
+                    status = err.status(),
+                    "refresh token rejected; signing in again"
+                );
             }
             Err(err) => return Err(err),
         }
