@@ -97,10 +97,13 @@ impl Redactor {
             if out.contains(secret) {
                 out = out.replace(secret, REDACTED);
             }
-            let encoded =
-                url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>();
-            if encoded != secret && out.contains(&encoded) {
-                out = out.replace(&encoded, REDACTED);
+            // As a form or query value (a space is `+`) and as a path segment (`%20`).
+            let form = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>();
+            let path = form.replace('+', "%20");
+            for encoded in [form, path] {
+                if encoded != secret && out.contains(&encoded) {
+                    out = out.replace(&encoded, REDACTED);
+                }
             }
         }
         out

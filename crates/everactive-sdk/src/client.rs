@@ -1,5 +1,6 @@
 //! Building a [`Client`]: credentials, base URL, timeouts and the shared auth layer.
 
+use std::fmt;
 use std::time::Duration;
 
 use progenitor_client::ClientInfo as _;
@@ -33,7 +34,6 @@ const TOKEN_PATH: &str = "/auth/token";
 /// assert!(!format!("{client:?}").contains("my-client-secret"));
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     client_id: Option<String>,
@@ -45,6 +45,27 @@ pub struct ClientBuilder {
     scopes: Vec<String>,
     store: Option<Box<dyn TokenStore>>,
     webhook_secrets: Vec<SecretString>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A URL's query or fragment may hold a credential (`build` refuses them): never shown.
+        let shown = |url: &Option<String>| {
+            url.as_deref()
+                .map(|u| u.split(['?', '#']).next().unwrap_or_default().to_owned())
+        };
+        f.debug_struct("ClientBuilder")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("base_url", &shown(&self.base_url))
+            .field("token_url", &shown(&self.token_url))
+            .field("http", &self.http)
+            .field("retry", &self.retry)
+            .field("scopes", &self.scopes)
+            .field("store", &self.store)
+            .field("webhook_secrets", &self.webhook_secrets.len())
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -278,6 +299,19 @@ mod tests {
             err.to_string().contains("EVERACTIVE_CLIENT_SECRET"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn debug_shows_no_query_and_no_secret() {
+        let builder = Client::builder()
+            .credentials("id", "secret-value")
+            .base_url("https://api.example.com/?key=abc#frag")
+            .webhook_secret("hook-value");
+        let shown = format!("{builder:?}");
+        assert!(shown.contains("https://api.example.com/"), "{shown}");
+        for hidden in ["key=abc", "frag", "secret-value", "hook-value"] {
+            assert!(!shown.contains(hidden), "{shown}");
+        }
     }
 
     #[test]
