@@ -23,7 +23,7 @@ pub enum Step {
     Progenitor,
     /// Turning progenitor's tokens into source text with syn + prettyplease.
     Unparse,
-    /// Running the code passes over the parsed output (`strip.rs`, `typed_send.rs`).
+    /// Running the code passes over the parsed output (`strip.rs`, `typed_send.rs`, `mocks.rs`).
     Rewrite,
     /// Formatting the source text with rustfmt.
     Rustfmt,

@@ -4,6 +4,10 @@
 //! `syn::File` -> code passes -> prettyplease -> banner -> rustfmt. Nothing here touches the output file, so
 //! `--check` and a normal run share every step, and the result only depends on the inputs
 //! (no timestamps, no absolute paths): two runs give the same bytes.
+//!
+//! A vendor with typed mocks gets a second output from the same `OpenAPI` value and the same
+//! settings: progenitor's httpmock helpers, with the passes of `mocks.rs` instead of the
+//! client's, then the same printing, banner and rustfmt.
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -18,24 +22,54 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use serde_json::Value;
 
 use crate::error::{Error, Step};
-use crate::vendor::{Codegen, OpenApiSource, Source, Vendor};
+use crate::vendor::{Codegen, HttpMock, OpenApiSource, Source, Vendor};
 
 /// How rustfmt failures are shown: its stderr, cut to this many lines.
 const MAX_RUSTFMT_ERROR_LINES: usize = 20;
 
-/// Generates the complete output file for `vendor`, reading its inputs below `root`.
-pub fn generate(root: &Path, vendor: &Vendor) -> Result<String, Error> {
+/// One generated file: where it goes and what it holds.
+#[derive(Debug)]
+pub struct Output {
+    /// The file, relative to the workspace root.
+    pub path: &'static str,
+    /// Its complete content.
+    pub code: String,
+}
+
+/// Generates every output file of `vendor` (the client first), reading its inputs below `root`.
+pub fn generate(root: &Path, vendor: &Vendor) -> Result<Vec<Output>, Error> {
     match &vendor.source {
         Source::OpenApi(src) => {
             let text = fs::read_to_string(root.join(src.spec)).map_err(|e| {
                 Error::new(vendor.name, Step::ReadSpec, format!("{}: {e}", src.spec))
             })?;
-            generate_openapi(vendor.name, src, &text, root)
+            let generated = generate_openapi(vendor.name, src, &text, root)?;
+            let mut outputs = vec![Output {
+                path: vendor.output,
+                code: generated.client,
+            }];
+            if let (Some(mock), Some(code)) = (&src.httpmock, generated.httpmock) {
+                outputs.push(Output {
+                    path: mock.output,
+                    code,
+                });
+            }
+            Ok(outputs)
         }
     }
 }
 
-/// Runs the OpenAPI pipeline on `text`, the contents of `src.spec`.
+/// The code generated from one OpenAPI spec.
+#[derive(Debug)]
+pub struct Generated {
+    /// The client module.
+    pub client: String,
+    /// The typed httpmock helpers, when the vendor ships them.
+    pub httpmock: Option<String>,
+}
+
+/// Runs the OpenAPI pipeline on `text`, the contents of `src.spec`: the client, then the typed
+/// mocks if `src` asks for them. Both come from the same fixed-up spec and the same settings.
 ///
 /// `root` is the workspace root; rustfmt runs there so it picks up the same configuration
 /// as `cargo fmt`.
@@ -44,7 +78,7 @@ pub fn generate_openapi(
     src: &OpenApiSource,
     text: &str,
     root: &Path,
-) -> Result<String, Error> {
+) -> Result<Generated, Error> {
     let fail = |step: Step| move |detail: String| Error::new(vendor, step, detail);
 
     let format = SpecFormat::from_path(src.spec).ok_or_else(|| {
@@ -70,16 +104,60 @@ pub fn generate_openapi(
 
     check_replacements(&spec, &src.codegen).map_err(fail(Step::Settings))?;
     let settings = settings(&src.codegen).map_err(fail(Step::Settings))?;
-    let tokens = run_progenitor(&settings, &spec).map_err(fail(Step::Progenitor))?;
+
+    let tokens = run_progenitor(|| Generator::new(&settings).generate_tokens(&spec))
+        .map_err(fail(Step::Progenitor))?;
     let mut file = syn::parse2::<syn::File>(crate::docs::split_doc_lines(tokens))
         .map_err(|e| fail(Step::Unparse)(format!("progenitor emitted invalid Rust: {e}")))?;
     crate::strip::strip_api_version_header(&mut file);
     crate::typed_send::typed_send(&mut file).map_err(fail(Step::Rewrite))?;
-    let code = prettyplease::unparse(&file);
-    check_survivors(&code).map_err(fail(Step::Rewrite))?;
-    let code = format!("{}{code}", banner(src.spec));
+    let client = finish(vendor, src.spec, &file, root)?;
 
-    rustfmt(&rustfmt_program(), &code, root).map_err(fail(Step::Rustfmt))
+    let httpmock = match &src.httpmock {
+        Some(mock) => Some(generate_httpmock(
+            vendor, src.spec, mock, &settings, &spec, root,
+        )?),
+        None => None,
+    };
+    Ok(Generated { client, httpmock })
+}
+
+/// progenitor's typed httpmock helpers for `spec`, with the client's `settings`, so every type
+/// they name is one the SDK crate exports. Failures name the output file.
+fn generate_httpmock(
+    vendor: &'static str,
+    source: &str,
+    mock: &HttpMock,
+    settings: &GenerationSettings,
+    spec: &OpenAPI,
+    root: &Path,
+) -> Result<String, Error> {
+    let fail = |step: Step| {
+        move |detail: String| Error::new(vendor, step, format!("{}: {detail}", mock.output))
+    };
+
+    let tokens = run_progenitor(|| Generator::new(settings).httpmock(spec, mock.sdk_crate))
+        .map_err(fail(Step::Progenitor))?;
+    let mut file = syn::parse2::<syn::File>(crate::docs::split_doc_lines(tokens))
+        .map_err(|e| fail(Step::Unparse)(format!("progenitor emitted invalid Rust: {e}")))?;
+    crate::mocks::check_array_query_params(&file).map_err(fail(Step::Rewrite))?;
+    crate::mocks::sdk_paths(&mut file, mock.sdk_crate).map_err(fail(Step::Rewrite))?;
+    crate::mocks::match_encoded_path_values(&mut file).map_err(fail(Step::Rewrite))?;
+    finish(vendor, source, &file, root)
+        .map_err(|e| Error::new(vendor, e.step, format!("{}: {}", mock.output, e.detail)))
+}
+
+/// The steps every output shares: print, check for survivors, prepend the banner, rustfmt.
+fn finish(
+    vendor: &'static str,
+    source: &str,
+    file: &syn::File,
+    root: &Path,
+) -> Result<String, Error> {
+    let code = prettyplease::unparse(file);
+    check_survivors(&code).map_err(|e| Error::new(vendor, Step::Rewrite, e))?;
+    let code = format!("{}{code}", banner(source));
+    rustfmt(&rustfmt_program(), &code, root).map_err(|e| Error::new(vendor, Step::Rustfmt, e))
 }
 
 /// What a code pass leaves behind when progenitor's output has changed shape under it, and
@@ -205,10 +283,10 @@ pub fn settings(codegen: &Codegen) -> Result<GenerationSettings, String> {
 /// progenitor 0.15 still panics on some valid-but-unsupported specs (several success body
 /// types, several request media types). Catching the panic lets the run report the vendor
 /// and step, and carry on with the other vendors.
-fn run_progenitor(settings: &GenerationSettings, spec: &OpenAPI) -> Result<TokenStream, String> {
-    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(settings).generate_tokens(spec)
-    }));
+fn run_progenitor(
+    generate: impl FnOnce() -> Result<TokenStream, progenitor::Error>,
+) -> Result<TokenStream, String> {
+    let result = panic::catch_unwind(AssertUnwindSafe(generate));
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(e.to_string()),
@@ -397,7 +475,12 @@ components:
     }
 
     fn generate_small(text: &str) -> Result<String, Error> {
-        generate_openapi("everactive", everactive_source(), text, &root())
+        generate_openapi("everactive", everactive_source(), text, &root()).map(|g| g.client)
+    }
+
+    fn generate_small_mocks(text: &str) -> Result<String, Error> {
+        let generated = generate_openapi("everactive", everactive_source(), text, &root())?;
+        Ok(generated.httpmock.expect("everactive ships typed mocks"))
     }
 
     #[test]
@@ -448,6 +531,59 @@ components:
     }
 
     #[test]
+    fn typed_mocks_name_the_sdk_and_its_types() {
+        let code = generate_small_mocks(SMALL_SPEC).expect("small spec generates mocks");
+        assert!(
+            code.starts_with(
+                "// @generated by `cargo xtask regen` from specs/everactive/openapi.yaml."
+            ),
+            "{}",
+            &code[..200.min(code.len())]
+        );
+        // progenitor's shape: the extension trait and one When/Then pair per operation.
+        assert!(code.contains("pub trait MockServerExt"), "{code}");
+        assert!(code.contains("impl MockServerExt for ::httpmock::MockServer"));
+        assert!(code.contains("pub struct GetSensorWhen(::httpmock::When);"));
+        assert!(code.contains("pub struct GetSensorThen(::httpmock::Then);"));
+        assert!(code.contains("use everactive_sdk::*;"));
+        assert!(code.contains("value: &types::Sensor"));
+        // drop_auth_operations holds here too: no mock of the token endpoint.
+        assert!(!code.contains("get_token"), "{code}");
+        // sdk_paths: the replaced query parameter type is named through the SDK crate.
+        assert!(
+            code.contains("::everactive_sdk::WebhookEventType"),
+            "{code}"
+        );
+        assert!(!code.contains(" crate::"), "{code}");
+        // match_encoded_path_values: the path value as the client sends it.
+        assert!(
+            code.contains("::regex::escape(&::progenitor_client::encode_path(&value.to_string()))"),
+            "{code}"
+        );
+        // Deterministic and already formatted.
+        assert_eq!(code, generate_small_mocks(SMALL_SPEC).expect("again"));
+        let again = rustfmt(&rustfmt_program(), &code, &root()).expect("rustfmt runs");
+        assert_eq!(code, again);
+    }
+
+    #[test]
+    fn an_array_query_parameter_fails_the_mocks_naming_the_issue() {
+        let with_array = SMALL_SPEC.replace(
+            "        - name: event\n          in: query\n          required: false\n          schema:\n            $ref: \"#/components/schemas/WebhookEventType\"",
+            "        - name: tags\n          in: query\n          required: false\n          schema:\n            type: array\n            items: { type: string }",
+        );
+        assert_ne!(with_array, SMALL_SPEC);
+        let err = generate_small_mocks(&with_array).expect_err("progenitor #1260");
+        assert_eq!(err.step, Step::Rewrite);
+        assert!(
+            err.detail
+                .starts_with("crates/everactive-sdk-httpmock/src/generated.rs: "),
+            "{err}"
+        );
+        assert!(err.detail.contains("#1260"), "{err}");
+    }
+
+    #[test]
     fn output_is_already_rustfmt_clean() {
         // What `cargo fmt --check` will see: formatting the output again changes nothing.
         let code = generate_small(SMALL_SPEC).expect("small spec generates");
@@ -468,8 +604,14 @@ components:
                 replacements: &[],
                 tags: TagStyle::Merged,
             },
+            httpmock: None,
         };
-        let code = generate_openapi("example", &src, &json, &root()).expect("JSON generates");
+        let generated = generate_openapi("example", &src, &json, &root()).expect("JSON generates");
+        assert!(
+            generated.httpmock.is_none(),
+            "no mocks unless the table asks"
+        );
+        let code = generated.client;
         assert!(
             code.starts_with(
                 "// @generated by `cargo xtask regen` from specs/example/openapi.json."

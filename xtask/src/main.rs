@@ -1,7 +1,8 @@
 //! `cargo xtask`: maintainer tasks for this workspace.
 //!
-//! The only task is `regen`, which regenerates each vendor's committed SDK code from its
-//! vendored spec (`--check` verifies instead of writing, for CI). This file parses the
+//! The only task is `regen`, which regenerates each vendor's committed SDK code (the client,
+//! and the typed httpmock helpers where the vendor ships them) from its vendored spec
+//! (`--check` verifies instead of writing, for CI). This file parses the
 //! arguments and turns results into messages and exit codes: 0 success, 1 out of date,
 //! 2 usage or generation error.
 
@@ -10,6 +11,7 @@ mod docs;
 mod error;
 mod fixups;
 mod generate;
+mod mocks;
 mod strip;
 mod typed_send;
 mod vendor;
@@ -19,6 +21,7 @@ use std::process::ExitCode;
 
 use crate::check::Status;
 use crate::error::{Error, Step};
+use crate::generate::Output;
 use crate::vendor::{VENDORS, Vendor};
 
 /// Exit code when everything worked.
@@ -94,7 +97,7 @@ Usage:
     cargo xtask --help
 
 Tasks:
-    regen            Regenerate each vendor's committed SDK code from its vendored spec
+    regen            Regenerate each vendor's committed code (client, typed mocks) from its spec
 
 Options for regen:
     --check          Write nothing; print a diff and exit 1 if a committed file is out of date
@@ -170,11 +173,11 @@ fn regen(root: &Path, options: &RegenOptions) -> u8 {
     let mut failed = Vec::new();
     let mut stale = Vec::new();
     for vendor in vendors {
-        let result = generate::generate(root, vendor).and_then(|code| {
+        let result = generate::generate(root, vendor).and_then(|outputs| {
             if options.check {
-                check_one(root, vendor, &code)
+                check_one(root, vendor, &outputs)
             } else {
-                write_one(root, vendor, &code)
+                write_one(root, vendor, &outputs)
             }
         });
         match result {
@@ -201,54 +204,80 @@ fn regen(root: &Path, options: &RegenOptions) -> u8 {
     EXIT_OK
 }
 
-/// `--check` for one vendor: compare in memory and print the verdict (and diff) on stdout.
-fn check_one(root: &Path, vendor: &Vendor, code: &str) -> Result<Outcome, Error> {
-    let committed = check::read_committed(&root.join(vendor.output)).map_err(|e| {
-        Error::new(
-            vendor.name,
-            Step::ReadOutput,
-            format!("{}: {e}", vendor.output),
-        )
-    })?;
-    let hint = format!(
-        "hint: run `cargo xtask regen --only {}` and commit the result",
-        vendor.name
-    );
-    match check::compare(vendor.output, committed.as_deref(), code) {
-        Status::UpToDate => {
-            println!("{}: up to date", vendor.name);
-            Ok(Outcome::Current)
-        }
-        Status::Missing => {
-            println!("{}: {} is missing\n{hint}", vendor.name, vendor.output);
-            Ok(Outcome::Stale)
-        }
-        Status::Stale { diff } => {
-            println!(
-                "{}: {} is out of date:\n{diff}{hint}",
-                vendor.name, vendor.output
-            );
-            Ok(Outcome::Stale)
+/// `--check` for one vendor: compare every output in memory and print one verdict naming
+/// them (plus a diff per stale file) on stdout.
+fn check_one(root: &Path, vendor: &Vendor, outputs: &[Output]) -> Result<Outcome, Error> {
+    let mut current = Vec::new();
+    let mut stale = false;
+    for output in outputs {
+        let committed = check::read_committed(&root.join(output.path)).map_err(|e| {
+            Error::new(
+                vendor.name,
+                Step::ReadOutput,
+                format!("{}: {e}", output.path),
+            )
+        })?;
+        match check::compare(output.path, committed.as_deref(), &output.code) {
+            Status::UpToDate => current.push(output.path),
+            Status::Missing => {
+                println!("{}: {} is missing", vendor.name, output.path);
+                stale = true;
+            }
+            Status::Stale { diff } => {
+                println!("{}: {} is out of date:\n{diff}", vendor.name, output.path);
+                stale = true;
+            }
         }
     }
+    if stale {
+        println!(
+            "hint: run `cargo xtask regen --only {}` and commit the result",
+            vendor.name
+        );
+        return Ok(Outcome::Stale);
+    }
+    println!("{}: up to date ({})", vendor.name, current.join(", "));
+    Ok(Outcome::Current)
 }
 
-/// A normal run for one vendor: write the file if its content changed.
-fn write_one(root: &Path, vendor: &Vendor, code: &str) -> Result<Outcome, Error> {
-    let written = check::write_if_changed(&root.join(vendor.output), code).map_err(|e| {
-        Error::new(
-            vendor.name,
-            Step::WriteOutput,
-            format!("{}: {e}", vendor.output),
-        )
-    })?;
-    if written {
-        println!("{}: wrote {}", vendor.name, vendor.output);
-        Ok(Outcome::Written)
-    } else {
-        println!("{}: unchanged", vendor.name);
-        Ok(Outcome::Current)
+/// A normal run for one vendor: write each output whose content changed, then print one line
+/// naming every output.
+fn write_one(root: &Path, vendor: &Vendor, outputs: &[Output]) -> Result<Outcome, Error> {
+    let mut written = Vec::new();
+    let mut unchanged = Vec::new();
+    for output in outputs {
+        let wrote =
+            check::write_if_changed(&root.join(output.path), &output.code).map_err(|e| {
+                Error::new(
+                    vendor.name,
+                    Step::WriteOutput,
+                    format!("{}: {e}", output.path),
+                )
+            })?;
+        if wrote {
+            written.push(output.path);
+        } else {
+            unchanged.push(output.path);
+        }
     }
+    println!("{}", write_report(vendor.name, &written, &unchanged));
+    Ok(if written.is_empty() {
+        Outcome::Current
+    } else {
+        Outcome::Written
+    })
+}
+
+/// The line a normal run prints for one vendor; it names every output.
+fn write_report(vendor: &str, written: &[&str], unchanged: &[&str]) -> String {
+    if written.is_empty() {
+        return format!("{vendor}: unchanged ({})", unchanged.join(", "));
+    }
+    let mut line = format!("{vendor}: wrote {}", written.join(", "));
+    if !unchanged.is_empty() {
+        line.push_str(&format!("; unchanged {}", unchanged.join(", ")));
+    }
+    line
 }
 
 #[cfg(test)]
@@ -337,8 +366,9 @@ mod tests {
         let vendor = &VENDORS[0];
         let vendor::Source::OpenApi(src) = &vendor.source;
         let spec = root.join(src.spec);
-        let output = root.join(vendor.output);
-        for file in [&spec, &output] {
+        let outputs: Vec<PathBuf> = vendor.outputs().iter().map(|o| root.join(o)).collect();
+        assert_eq!(outputs.len(), 2, "the client and the typed mocks");
+        for file in outputs.iter().chain([&spec]) {
             let dir = file.parent().expect("relative paths have a parent");
             std::fs::create_dir_all(dir).expect("scratch dirs");
         }
@@ -349,26 +379,57 @@ mod tests {
             only: only.clone(),
         };
         let check = RegenOptions { check: true, only };
+        let read_all = || -> Vec<Vec<u8>> {
+            outputs
+                .iter()
+                .map(|o| std::fs::read(o).expect("written"))
+                .collect()
+        };
 
-        // A missing file is stale; writing creates it; a second run leaves it alone.
+        // Missing files are stale; writing creates them; a second run leaves them alone.
         assert_eq!(regen(&root, &check), EXIT_STALE);
         assert_eq!(regen(&root, &write), EXIT_OK);
-        let first = std::fs::read(&output).expect("written");
+        let first = read_all();
         assert_eq!(regen(&root, &check), EXIT_OK);
         assert_eq!(regen(&root, &write), EXIT_OK);
-        assert_eq!(std::fs::read(&output).expect("still there"), first);
+        assert_eq!(read_all(), first);
 
-        // A hand edit is caught by --check and undone by a normal run.
-        std::fs::write(&output, [&first[..], b"// hand edit\n"].concat()).expect("edit");
+        // A hand edit of either output is caught by --check and undone by a normal run.
+        for (output, content) in outputs.iter().zip(&first) {
+            std::fs::write(output, [&content[..], b"// hand edit\n"].concat()).expect("edit");
+            assert_eq!(regen(&root, &check), EXIT_STALE);
+            assert_eq!(regen(&root, &write), EXIT_OK);
+            assert_eq!(read_all(), first);
+        }
+
+        // A missing mock file alone is stale too.
+        std::fs::remove_file(&outputs[1]).expect("remove the mocks");
         assert_eq!(regen(&root, &check), EXIT_STALE);
         assert_eq!(regen(&root, &write), EXIT_OK);
-        assert_eq!(std::fs::read(&output).expect("rewritten"), first);
+        assert_eq!(read_all(), first);
 
         // A broken spec is an error (exit 2), not a stale file.
         std::fs::write(&spec, "openapi: [").expect("break spec");
         assert_eq!(regen(&root, &check), EXIT_ERROR);
 
         std::fs::remove_dir_all(&root).expect("cleanup");
+    }
+
+    #[test]
+    fn the_write_report_names_every_output() {
+        let (client, mocks) = ("sdk/src/generated.rs", "mock/src/generated.rs");
+        assert_eq!(
+            write_report("v", &[], &[client, mocks]),
+            "v: unchanged (sdk/src/generated.rs, mock/src/generated.rs)"
+        );
+        assert_eq!(
+            write_report("v", &[mocks], &[client]),
+            "v: wrote mock/src/generated.rs; unchanged sdk/src/generated.rs"
+        );
+        assert_eq!(
+            write_report("v", &[client, mocks], &[]),
+            "v: wrote sdk/src/generated.rs, mock/src/generated.rs"
+        );
     }
 
     #[test]

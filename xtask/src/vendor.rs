@@ -1,8 +1,9 @@
 //! The table of vendors `cargo xtask regen` knows, and how each one is generated.
 //!
 //! Adding a vendor means adding one entry to [`VENDORS`]. Everything that differs between
-//! vendors (spec, output file, fixups, inner type, derives, type replacements, tag style) is a
-//! field here; the conventions shared by every SDK in the workspace live in `generate.rs`.
+//! vendors (spec, output files, fixups, inner type, derives, type replacements, tag style,
+//! typed mocks) is a field here; the conventions shared by every SDK in the workspace live in
+//! `generate.rs`.
 
 use progenitor::{TagStyle, TypeImpl};
 
@@ -12,10 +13,22 @@ use crate::fixups::{self, Fixup};
 pub struct Vendor {
     /// The name used with `--only` and in every message.
     pub name: &'static str,
-    /// The generated file, relative to the workspace root.
+    /// The generated client, relative to the workspace root.
     pub output: &'static str,
     /// Where the code comes from.
     pub source: Source,
+}
+
+#[cfg(test)]
+impl Vendor {
+    /// Every file generated for this vendor, relative to the workspace root: the client first.
+    pub fn outputs(&self) -> Vec<&'static str> {
+        let mut outputs = vec![self.output];
+        match &self.source {
+            Source::OpenApi(src) => outputs.extend(src.httpmock.as_ref().map(|m| m.output)),
+        }
+        outputs
+    }
 }
 
 /// What a vendor's code is generated from.
@@ -36,6 +49,20 @@ pub struct OpenApiSource {
     pub fixups: &'static [Fixup],
     /// The vendor-specific progenitor settings.
     pub codegen: Codegen,
+    /// Typed httpmock helpers generated from the same spec, for a vendor that ships them.
+    pub httpmock: Option<HttpMock>,
+}
+
+/// progenitor's typed httpmock helpers (a `MockServerExt` trait with one `When`/`Then` pair per
+/// operation), written to a crate of their own next to the SDK, as oxide.rs ships
+/// `oxide-httpmock`.
+///
+/// They are generated with the client's settings, so every type they name is the SDK's.
+pub struct HttpMock {
+    /// The generated file, relative to the workspace root.
+    pub output: &'static str,
+    /// The SDK crate the helpers use, as a Rust path from the mock crate (`everactive_sdk`).
+    pub sdk_crate: &'static str,
 }
 
 /// The progenitor settings that may differ between vendors.
@@ -91,6 +118,10 @@ pub const VENDORS: &[Vendor] = &[Vendor {
             ],
             tags: TagStyle::Merged,
         },
+        httpmock: Some(HttpMock {
+            output: "crates/everactive-sdk-httpmock/src/generated.rs",
+            sdk_crate: "everactive_sdk",
+        }),
     }),
 }];
 
@@ -152,12 +183,21 @@ mod tests {
 
     #[test]
     fn names_and_outputs_are_unique_and_relative() {
+        let mut outputs = Vec::new();
         for (i, a) in VENDORS.iter().enumerate() {
-            assert!(
-                !a.output.starts_with('/'),
-                "{}: output must be relative",
-                a.name
-            );
+            for output in a.outputs() {
+                assert!(
+                    !output.starts_with('/'),
+                    "{}: output {output} must be relative",
+                    a.name
+                );
+                assert!(
+                    !outputs.contains(&output),
+                    "{}: {output} is written twice",
+                    a.name
+                );
+                outputs.push(output);
+            }
             let Source::OpenApi(src) = &a.source;
             assert!(
                 !src.spec.starts_with('/'),
@@ -166,9 +206,21 @@ mod tests {
             );
             for b in &VENDORS[i + 1..] {
                 assert_ne!(a.name, b.name);
-                assert_ne!(a.output, b.output);
             }
         }
+    }
+
+    #[test]
+    fn everactive_ships_typed_mocks_in_their_own_crate() {
+        let vendor = everactive();
+        let Source::OpenApi(src) = &vendor.source;
+        let mock = src.httpmock.as_ref().expect("everactive opts in");
+        assert_eq!(
+            mock.output,
+            "crates/everactive-sdk-httpmock/src/generated.rs"
+        );
+        assert_eq!(mock.sdk_crate, "everactive_sdk");
+        assert_eq!(vendor.outputs(), [vendor.output, mock.output]);
     }
 
     #[test]

@@ -1,30 +1,48 @@
 //! Every operation of the spec against a mock: method, path, query, bearer and body.
+//!
+//! The mocks are the typed helpers of `everactive-sdk-httpmock` (method, path, parameters and
+//! answers in the SDK's types). `into_inner()` gives plain httpmock for what they cannot say:
+//! the bearer header, an exact JSON body, and a wire value written out rather than produced by
+//! the SDK's own `Display`.
 
 mod common;
 
 use std::num::NonZeroU32;
 
-use common::{bearer, client, fixture, token_endpoint};
-use everactive_sdk::types::{EvergatewayUpdate, SortDirection, WebhookCreate, WebhookUpdate};
+use common::{ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, bearer, fixture};
+use everactive_sdk::types::{
+    EvergatewayEnvelope, EvergatewayPage, EvergatewayUpdate, EversensorPage, GatewayStatusList,
+    Health, ReadingEnvelope, ReadingList, SortDirection, WebhookCreate, WebhookEnvelope,
+    WebhookList, WebhookUpdate,
+};
 use everactive_sdk::{WebhookEventType, WebhookHeader};
-use httpmock::Method::{DELETE, GET, POST, PUT};
-use httpmock::MockServer;
+use everactive_sdk_httpmock::httpmock::MockServer;
+use everactive_sdk_httpmock::{MockServerExt as _, TEST_BEARER, TokenEndpointExt as _, client};
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
+/// A fixture from `tests/fixtures/`, as the SDK type the typed mock answers with.
+fn fixture_as<T: DeserializeOwned>(name: &str) -> T {
+    serde_json::from_value(fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The one test through the token flow: a client built from credentials fetches its token
+/// from the mocked endpoint and sends it. The other tests use the fixed-token client.
 #[tokio::test]
 async fn get_health() {
     let server = MockServer::start_async().await;
-    let token = token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/ds/v1/health")
-                .header("authorization", bearer());
-            then.status(200).json_body(fixture("health.json"));
-        })
-        .await;
-    let health = client(&server).get_health().send().await.expect("health");
-    assert!(health.ok);
+    let token = server.token_endpoint(CLIENT_ID, CLIENT_SECRET, ACCESS_TOKEN);
+    let health: Health = fixture_as("health.json");
+    let api = server.get_health(|when, then| {
+        when.into_inner().header("authorization", bearer());
+        then.ok(&health);
+    });
+    let answer = common::client(&server)
+        .get_health()
+        .send()
+        .await
+        .expect("health");
+    assert!(answer.ok);
     api.assert_async().await;
     token.assert_async().await;
 }
@@ -32,23 +50,20 @@ async fn get_health() {
 #[tokio::test]
 async fn list_eversensors_with_every_filter() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/ds/v1/eversensors")
-                .header("authorization", bearer())
-                .query_param("mac-address", "5e:13")
-                .query_param("page", "2")
-                .query_param("page-size", "25")
-                .query_param("sort-by", "mac-address")
-                .query_param("sort-dir", "desc")
-                .query_param("devkitBundled", "true")
-                .query_param("type", "Environmental");
-            then.status(200)
-                .json_body(fixture("eversensors_page2.json"));
-        })
-        .await;
+    let page: EversensorPage = fixture_as("eversensors_page2.json");
+    let api = server.list_eversensors(|when, then| {
+        when.mac_address("5e:13")
+            .page(NonZeroU32::new(2))
+            .page_size(NonZeroU32::new(25))
+            .sort_by("mac-address")
+            .devkit_bundled(true)
+            .type_("Environmental")
+            .into_inner()
+            .header("authorization", TEST_BEARER)
+            // The wire value as Everactive documents it, not the SDK's Display of the enum.
+            .query_param("sort-dir", "desc");
+        then.ok(&page);
+    });
     let page = client(&server)
         .list_eversensors()
         .mac_address("5e:13")
@@ -68,17 +83,15 @@ async fn list_eversensors_with_every_filter() {
 #[tokio::test]
 async fn list_eversensor_readings() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/ds/v1/eversensors/bc:5e:a1:00:00:00:5e:19/readings")
-                .header("authorization", bearer())
-                .query_param("start-time", "1674061998")
-                .query_param("end-time", "1674148398");
-            then.status(200).json_body(fixture("readings_window.json"));
-        })
-        .await;
+    let readings: ReadingList = fixture_as("readings_window.json");
+    let api = server.list_eversensor_readings(|when, then| {
+        when.mac_address("bc:5e:a1:00:00:00:5e:19")
+            .start_time(1_674_061_998)
+            .end_time(1_674_148_398)
+            .into_inner()
+            .header("authorization", TEST_BEARER);
+        then.ok(&readings);
+    });
     let readings = client(&server)
         .list_eversensor_readings()
         .mac_address("bc:5e:a1:00:00:00:5e:19")
@@ -94,16 +107,13 @@ async fn list_eversensor_readings() {
 #[tokio::test]
 async fn get_eversensor_last_reading() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/ds/v1/eversensors/bc:5e:a1:00:00:00:5e:13/readings/last")
-                .header("authorization", bearer());
-            then.status(200)
-                .json_body(fixture("reading_last_environmental.json"));
-        })
-        .await;
+    let last: ReadingEnvelope = fixture_as("reading_last_environmental.json");
+    let api = server.get_eversensor_last_reading(|when, then| {
+        when.mac_address("bc:5e:a1:00:00:00:5e:13")
+            .into_inner()
+            .header("authorization", TEST_BEARER);
+        then.ok(&last);
+    });
     let last = client(&server)
         .get_eversensor_last_reading()
         .mac_address("bc:5e:a1:00:00:00:5e:13")
@@ -117,21 +127,17 @@ async fn get_eversensor_last_reading() {
 #[tokio::test]
 async fn list_evergateways_with_every_filter() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/ds/v1/evergateways")
-                .header("authorization", bearer())
-                .query_param("serial-number", "7C5B")
-                .query_param("page", "1")
-                .query_param("page-size", "10")
-                .query_param("sort-by", "serial-number")
-                .query_param("sort-dir", "asc");
-            then.status(200)
-                .json_body(fixture("evergateways_page1.json"));
-        })
-        .await;
+    let page: EvergatewayPage = fixture_as("evergateways_page1.json");
+    let api = server.list_evergateways(|when, then| {
+        when.serial_number("7C5B")
+            .page(NonZeroU32::MIN)
+            .page_size(NonZeroU32::new(10))
+            .sort_by("serial-number")
+            .into_inner()
+            .header("authorization", TEST_BEARER)
+            .query_param("sort-dir", "asc");
+        then.ok(&page);
+    });
     let page = client(&server)
         .list_evergateways()
         .serial_number("7C5B")
@@ -149,40 +155,35 @@ async fn list_evergateways_with_every_filter() {
 #[tokio::test]
 async fn get_evergateway() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/ds/v1/evergateways/7C5BE61372C4")
-                .header("authorization", bearer());
-            then.status(200).json_body(fixture("evergateway.json"));
-        })
-        .await;
-    client(&server)
+    let gateway: EvergatewayEnvelope = fixture_as("evergateway.json");
+    let api = server.get_evergateway(|when, then| {
+        when.gateway_id_or_serial_number("7C5BE61372C4")
+            .into_inner()
+            .header("authorization", TEST_BEARER);
+        then.ok(&gateway);
+    });
+    let got = client(&server)
         .get_evergateway()
         .gateway_id_or_serial_number("7C5BE61372C4")
         .send()
         .await
         .expect("gateway");
+    assert_eq!(*got, gateway);
     api.assert_async().await;
 }
 
 #[tokio::test]
 async fn update_evergateway() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(PUT)
-                .path("/ds/v1/evergateways/7C5BE61372C4")
-                .header("authorization", bearer())
-                .header("content-type", "application/json")
-                .json_body(
-                    json!({"name": "Boiler room", "location": "Building 2", "note": "moved"}),
-                );
-            then.status(200).json_body(fixture("evergateway.json"));
-        })
-        .await;
+    let gateway: EvergatewayEnvelope = fixture_as("evergateway.json");
+    let api = server.update_evergateway(|when, then| {
+        when.gateway_id_or_serial_number("7C5BE61372C4")
+            .into_inner()
+            .header("authorization", TEST_BEARER)
+            .header("content-type", "application/json")
+            .json_body(json!({"name": "Boiler room", "location": "Building 2", "note": "moved"}));
+        then.ok(&gateway);
+    });
     let update = EvergatewayUpdate {
         name: Some("Boiler room".into()),
         location: Some("Building 2".into()),
@@ -201,46 +202,58 @@ async fn update_evergateway() {
 #[tokio::test]
 async fn gateway_status_operations() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let status = fixture("gateway_status_v3.json");
-    let mut mocks = Vec::new();
-    for suffix in ["v1", "v3", "v3/daily"] {
-        let body = json!({"data": [status.clone()]});
-        mocks.push(
-            server
-                .mock_async(move |when, then| {
-                    when.method(GET)
-                        .path(format!("/ds/v1/evergateways/SYN0001/status/{suffix}"))
-                        .header("authorization", bearer())
-                        .query_param("start-time", "1656000000")
-                        .query_param("end-time", "1656086400");
-                    then.status(200).json_body(body);
-                })
-                .await,
-        );
-    }
+    let list: GatewayStatusList =
+        serde_json::from_value(json!({"data": [fixture("gateway_status_v3.json")]}))
+            .expect("a status list");
+    let (start, end) = (1_656_000_000, 1_656_086_400);
+    let mocks = [
+        server.list_evergateway_status_v1(|when, then| {
+            when.gateway_id_or_serial_number("SYN0001")
+                .start_time(start)
+                .end_time(end)
+                .into_inner()
+                .header("authorization", TEST_BEARER);
+            then.ok(&list);
+        }),
+        server.list_evergateway_status_v3(|when, then| {
+            when.gateway_id_or_serial_number("SYN0001")
+                .start_time(start)
+                .end_time(end)
+                .into_inner()
+                .header("authorization", TEST_BEARER);
+            then.ok(&list);
+        }),
+        server.list_evergateway_status_v3_daily(|when, then| {
+            when.gateway_id_or_serial_number("SYN0001")
+                .start_time(start)
+                .end_time(end)
+                .into_inner()
+                .header("authorization", TEST_BEARER);
+            then.ok(&list);
+        }),
+    ];
     let client = client(&server);
     let v1 = client
         .list_evergateway_status_v1()
         .gateway_id_or_serial_number("SYN0001")
-        .start_time(1_656_000_000)
-        .end_time(1_656_086_400)
+        .start_time(start)
+        .end_time(end)
         .send()
         .await
         .expect("v1");
     let v3 = client
         .list_evergateway_status_v3()
         .gateway_id_or_serial_number("SYN0001")
-        .start_time(1_656_000_000)
-        .end_time(1_656_086_400)
+        .start_time(start)
+        .end_time(end)
         .send()
         .await
         .expect("v3");
     let daily = client
         .list_evergateway_status_v3_daily()
         .gateway_id_or_serial_number("SYN0001")
-        .start_time(1_656_000_000)
-        .end_time(1_656_086_400)
+        .start_time(start)
+        .end_time(end)
         .send()
         .await
         .expect("daily");
@@ -255,15 +268,11 @@ async fn gateway_status_operations() {
 #[tokio::test]
 async fn list_webhooks() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/ds/v1/webhooks")
-                .header("authorization", bearer());
-            then.status(200).json_body(fixture("webhooks.json"));
-        })
-        .await;
+    let webhooks: WebhookList = fixture_as("webhooks.json");
+    let api = server.list_webhooks(|when, then| {
+        when.into_inner().header("authorization", TEST_BEARER);
+        then.ok(&webhooks);
+    });
     let list = client(&server)
         .list_webhooks()
         .send()
@@ -276,21 +285,18 @@ async fn list_webhooks() {
 #[tokio::test]
 async fn create_webhook() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/ds/v1/webhooks")
-                .header("authorization", bearer())
-                .json_body(json!({
-                    "callbackUrl": "https://receiver.example.com/gateway_status",
-                    "eventType": "gateway_status",
-                    "enabled": true,
-                    "headers": [{"key": "x-api-key", "value": "shared"}]
-                }));
-            then.status(201).json_body(fixture("webhook.json"));
-        })
-        .await;
+    let webhook: WebhookEnvelope = fixture_as("webhook.json");
+    let api = server.create_webhook(|when, then| {
+        when.into_inner()
+            .header("authorization", TEST_BEARER)
+            .json_body(json!({
+                "callbackUrl": "https://receiver.example.com/gateway_status",
+                "eventType": "gateway_status",
+                "enabled": true,
+                "headers": [{"key": "x-api-key", "value": "shared"}]
+            }));
+        then.created(&webhook);
+    });
     let body = WebhookCreate {
         callback_url: "https://receiver.example.com/gateway_status".into(),
         event_type: WebhookEventType::GatewayStatus,
@@ -307,18 +313,40 @@ async fn create_webhook() {
     api.assert_async().await;
 }
 
+/// The typed body matcher: the mock expects the body the SDK would send for this value.
+#[tokio::test]
+async fn create_webhook_with_a_typed_body() {
+    let server = MockServer::start_async().await;
+    let webhook: WebhookEnvelope = fixture_as("webhook.json");
+    let body = WebhookCreate {
+        callback_url: "https://receiver.example.com/readings".into(),
+        event_type: WebhookEventType::SensorReading,
+        enabled: false,
+        headers: Vec::new(),
+    };
+    let api = server.create_webhook(|when, then| {
+        when.body(&body);
+        then.created(&webhook);
+    });
+    client(&server)
+        .create_webhook()
+        .body(body.clone())
+        .send()
+        .await
+        .expect("created");
+    api.assert_async().await;
+}
+
 #[tokio::test]
 async fn get_webhook() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/ds/v1/webhooks/wh-1")
-                .header("authorization", bearer());
-            then.status(200).json_body(fixture("webhook.json"));
-        })
-        .await;
+    let webhook: WebhookEnvelope = fixture_as("webhook.json");
+    let api = server.get_webhook(|when, then| {
+        when.webhook_id("wh-1")
+            .into_inner()
+            .header("authorization", TEST_BEARER);
+        then.ok(&webhook);
+    });
     client(&server)
         .get_webhook()
         .webhook_id("wh-1")
@@ -331,16 +359,14 @@ async fn get_webhook() {
 #[tokio::test]
 async fn update_webhook() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(PUT)
-                .path("/ds/v1/webhooks/wh-1")
-                .header("authorization", bearer())
-                .json_body(json!({"enabled": false}));
-            then.status(200).json_body(fixture("webhook.json"));
-        })
-        .await;
+    let webhook: WebhookEnvelope = fixture_as("webhook.json");
+    let api = server.update_webhook(|when, then| {
+        when.webhook_id("wh-1")
+            .into_inner()
+            .header("authorization", TEST_BEARER)
+            .json_body(json!({"enabled": false}));
+        then.ok(&webhook);
+    });
     let update = WebhookUpdate {
         enabled: Some(false),
         ..Default::default()
@@ -363,15 +389,12 @@ async fn assert_update_sends(
     ) -> everactive_sdk::types::builder::WebhookUpdate,
 ) {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(PUT)
-                .path("/ds/v1/webhooks/wh-1")
-                .json_body(sent);
-            then.status(200).json_body(fixture("webhook.json"));
-        })
-        .await;
+    let webhook: WebhookEnvelope = fixture_as("webhook.json");
+    let api = server.update_webhook(|when, then| {
+        // The exact JSON: a typed body would be serialized by the code under test.
+        when.webhook_id("wh-1").into_inner().json_body(sent);
+        then.ok(&webhook);
+    });
     client(&server)
         .update_webhook()
         .webhook_id("wh-1")
@@ -399,15 +422,12 @@ async fn update_webhook_without_headers_sends_no_headers_key() {
 #[tokio::test]
 async fn delete_webhook() {
     let server = MockServer::start_async().await;
-    token_endpoint(&server).await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(DELETE)
-                .path("/ds/v1/webhooks/wh-1")
-                .header("authorization", bearer());
-            then.status(204);
-        })
-        .await;
+    let api = server.delete_webhook(|when, then| {
+        when.webhook_id("wh-1")
+            .into_inner()
+            .header("authorization", TEST_BEARER);
+        then.no_content();
+    });
     client(&server)
         .delete_webhook()
         .webhook_id("wh-1")
