@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo bench -p sdk-bench --bench overhead
+//! cargo bench -p sdk-bench --bench token_burst
 //! ```
 
 pub mod server;
