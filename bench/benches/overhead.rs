@@ -452,9 +452,9 @@ fn report(settings: &Settings, rounds: &[Round], allocs: &[(Side, (f64, f64))]) 
             side.name()
         );
     }
-    let verdict = |r: f64| if r <= 1.05 { "within" } else { "ABOVE" };
+    let verdict = |r: f64| if r <= 1.10 { "within" } else { "ABOVE" };
     println!(
-        "target: median sdk/raw <= 1.050 -> wall {:.3} {}, cpu {:.3} {} (informational, never fails)",
+        "target: median sdk/raw <= 1.100 -> wall {:.3} {}, cpu {:.3} {} (informational, never fails)",
         median(&ratio),
         verdict(median(&ratio)),
         median(&ratio_cpu),
