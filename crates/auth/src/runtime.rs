@@ -76,13 +76,16 @@ pub async fn capture<F: Future>(fut: F) -> (F::Output, CallRecord) {
 /// `cargo xtask regen` renames progenitor's `send` to `send_raw` and writes a `send` that
 /// awaits `typed(self.send_raw())`, so callers get [`Error`] without asking for it.
 ///
+/// The call's future is moved to the heap once, here: a generated call's future is large,
+/// and nesting it by value in the futures around it would copy it at every level.
+///
 /// # Errors
-/// The call's error, typed with what the request layer recorded.
-pub async fn typed<T, E>(
-    call: impl Future<Output = Result<T, progenitor_client::Error<E>>>,
-) -> Result<T, Error> {
-    let (result, record) = capture(call).await;
-    result.map_err(|err| Error::from_generated(err, record))
+/// The future resolves to the call's error, typed with what the request layer recorded.
+pub fn typed<F, T, E>(call: F) -> Typed<F>
+where
+    F: Future<Output = Result<T, progenitor_client::Error<E>>>,
+{
+    call.typed()
 }
 
 /// Turns the result of a generated call into one with the SDK's typed [`Error`].
