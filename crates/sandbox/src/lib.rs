@@ -1,29 +1,4 @@
-//! A loopback server that emulates the vendor APIs of this workspace, so that an application
-//! built on the SDKs can run before the vendor hands out credentials.
-//!
-//! Each vendor gets a listener of its own, so its base URL has the real host's layout
-//! (Everactive: `<base>/auth/token` and `<base>/ds/v1/...`). A separate admin listener turns
-//! the fault knobs, moves the clock and triggers webhook deliveries. Everything binds to
-//! `127.0.0.1`.
-//!
-//! The sandbox is written from the vendor research alone and depends on no SDK crate, so a
-//! wrong model in an SDK cannot pass by agreeing with itself.
-//!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
-//! use std::time::Duration;
-//!
-//! let sandbox = sdk_sandbox::Sandbox::builder()
-//!     .seed(7)
-//!     .everactive_token_lifetime(Duration::from_secs(60))
-//!     .start()
-//!     .await?;
-//! let (client_id, client_secret) = sandbox.everactive_credentials();
-//! println!("{} {client_id} {client_secret}", sandbox.everactive_url());
-//! sandbox.shutdown().await
-//! # }
-//! ```
-
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
