@@ -105,7 +105,9 @@ impl PageRequest {
 
     /// The items of this page (empty past the last page).
     pub(crate) fn slice<'a, T>(&self, items: &'a [T]) -> &'a [T] {
-        let start = (self.page as usize - 1).saturating_mul(self.size as usize);
+        let start = (self.page as usize)
+            .saturating_sub(1)
+            .saturating_mul(self.size as usize);
         let end = start.saturating_add(self.size as usize).min(items.len());
         items.get(start..end).unwrap_or_default()
     }
