@@ -1,0 +1,277 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod everactive;
+mod shared;
+
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use shared::clock::Clock;
+pub use shared::delivery::DeliveryAttempt;
+pub use shared::faults::{Faults, ForcedFailure, InvalidFaults};
+pub use shared::json::{EXTRA_FIELD, UNKNOWN_ENUM_VALUE};
+pub use shared::stats::Stats;
+pub use shared::vendor::VendorControls;
+
+use shared::{admin, server};
+
+/// The seed used when none is given.
+pub const DEFAULT_SEED: u64 = 42;
+
+/// How long [`RunningSandbox::shutdown`] waits for one listener's requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Entry point: `Sandbox::builder()...start().await`.
+#[derive(Debug)]
+pub struct Sandbox;
+
+impl Sandbox {
+    /// A builder with the defaults: seed [`DEFAULT_SEED`], free ports, the demo credentials,
+    /// 12 sensors and 3 gateways, 24 h tokens, a delivery round every 60 s, no faults.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder {
+            seed: DEFAULT_SEED,
+            port: None,
+            everactive: everactive::Config::default(),
+        }
+    }
+}
+
+/// Settings of a sandbox to start.
+#[derive(Clone, Debug)]
+pub struct SandboxBuilder {
+    seed: u64,
+    port: Option<u16>,
+    everactive: everactive::Config,
+}
+
+impl SandboxBuilder {
+    /// The seed of every generated thing: fleets, readings, status messages, webhook ids.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Fixed ports instead of free ones: the admin API on `port`, Everactive on `port + 1`
+    /// (later vendors take the next ports in the order they were added).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// The Everactive client id and secret with every privilege (defaults
+    /// `sandbox-everactive-client` / `sandbox-everactive-secret`).
+    pub fn everactive_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.everactive.client_id = client_id.into();
+        self.everactive.client_secret = client_secret.into();
+        self
+    }
+
+    /// How many Everactive sensors and gateways to seed (defaults 12 and 3; at most 10000 and
+    /// 1000). Fleets of five sensors or more include one that never reported.
+    pub fn everactive_fleet(mut self, sensors: usize, gateways: usize) -> Self {
+        self.everactive.sensors = sensors;
+        self.everactive.gateways = gateways;
+        self
+    }
+
+    /// Lifetime of Everactive tokens (default 24 h, as the service). The
+    /// `token_lifetime_secs` knob overrides it at run time.
+    pub fn everactive_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.everactive.token_lifetime = lifetime;
+        self
+    }
+
+    /// Fault knobs Everactive starts with; `DELETE /_admin/everactive/faults` returns to them.
+    pub fn everactive_faults(mut self, faults: Faults) -> Self {
+        self.everactive.faults = faults;
+        self
+    }
+
+    /// How often webhook deliveries run on their own (default 60 s); `None` leaves only the
+    /// on-demand round ([`RunningSandbox::deliver_everactive_webhooks`]).
+    pub fn everactive_delivery_interval(mut self, every: Option<Duration>) -> Self {
+        self.everactive.delivery_interval = every;
+        self
+    }
+
+    /// Binds the listeners on `127.0.0.1` and starts serving.
+    ///
+    /// Fails on a port that is taken and on invalid settings (empty credentials, a fleet over
+    /// the limits, sensors without gateways, invalid faults, a zero delivery interval).
+    pub async fn start(self) -> io::Result<RunningSandbox> {
+        let (admin_port, everactive_port) = match self.port {
+            None => (0, 0),
+            Some(port) => (
+                port,
+                port.checked_add(1).ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidInput, "the port is too high")
+                })?,
+            ),
+        };
+        let (shutdown, stop) = watch::channel(false);
+        let clock = Clock::default();
+        let admin_listener = server::bind_loopback(admin_port).await?;
+        let admin_url = format!("{}/_admin", server::base_url(&admin_listener)?);
+        let everactive = everactive::Running::start(
+            self.everactive,
+            self.seed,
+            clock.clone(),
+            everactive_port,
+            stop.clone(),
+        )
+        .await?;
+        let admin_router = admin::router(self.seed, clock.clone(), vec![everactive.admin()]);
+        let admin_server = server::serve(admin_listener, admin_router, stop);
+        let everactive::Running {
+            state,
+            server: everactive_server,
+            timer,
+        } = everactive;
+        Ok(RunningSandbox {
+            seed: self.seed,
+            clock,
+            admin_url,
+            everactive: state,
+            servers: vec![admin_server, everactive_server],
+            timers: timer.into_iter().collect(),
+            shutdown: Some(shutdown),
+        })
+    }
+}
+
+/// A started sandbox. Dropping it stops the listeners too; [`RunningSandbox::shutdown`] also
+/// waits for them.
+pub struct RunningSandbox {
+    seed: u64,
+    clock: Clock,
+    admin_url: String,
+    everactive: everactive::Shared,
+    servers: Vec<JoinHandle<io::Result<()>>>,
+    timers: Vec<JoinHandle<()>>,
+    shutdown: Option<watch::Sender<bool>>,
+}
+
+impl fmt::Debug for RunningSandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunningSandbox")
+            .field("seed", &self.seed)
+            .field("admin_url", &self.admin_url)
+            .field("everactive_url", &self.everactive.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningSandbox {
+    /// The seed of the generated data.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The sandbox clock (advance it to age tokens and accumulate readings).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Base URL of the admin API, `http://127.0.0.1:<port>/_admin`.
+    pub fn admin_url(&self) -> &str {
+        &self.admin_url
+    }
+
+    /// Base URL of Everactive, `http://127.0.0.1:<port>`: the token endpoint is
+    /// `<base>/auth/token` and the API `<base>/ds/v1/...`. Use it as `EVERACTIVE_API_URL`.
+    pub fn everactive_url(&self) -> &str {
+        &self.everactive.base_url
+    }
+
+    /// The Everactive client id and secret with every privilege.
+    pub fn everactive_credentials(&self) -> (&str, &str) {
+        let credential = &self.everactive.credentials[0];
+        (&credential.id, &credential.secret)
+    }
+
+    /// An Everactive client id and secret with the Read-Only role: 403 on gateway updates and
+    /// on webhooks.
+    pub fn everactive_readonly_credentials(&self) -> (&str, &str) {
+        (
+            everactive::READONLY_CLIENT_ID,
+            everactive::READONLY_CLIENT_SECRET,
+        )
+    }
+
+    /// The environment that points an application (and the Everactive SDK's `from_env`) at
+    /// this sandbox: `EVERACTIVE_API_URL`, `EVERACTIVE_CLIENT_ID`, `EVERACTIVE_CLIENT_SECRET`.
+    pub fn everactive_env(&self) -> [(&'static str, String); 3] {
+        let (id, secret) = self.everactive_credentials();
+        [
+            ("EVERACTIVE_API_URL", self.everactive_url().to_owned()),
+            ("EVERACTIVE_CLIENT_ID", id.to_owned()),
+            ("EVERACTIVE_CLIENT_SECRET", secret.to_owned()),
+        ]
+    }
+
+    /// Everactive's fault knobs, counters and tokens.
+    pub fn everactive(&self) -> &VendorControls {
+        &self.everactive.controls
+    }
+
+    /// Runs one Everactive delivery round now and returns its attempts.
+    pub async fn deliver_everactive_webhooks(&self) -> Vec<DeliveryAttempt> {
+        everactive::deliver(&self.everactive).await
+    }
+
+    /// Every logged Everactive delivery attempt (the last 1000), oldest first.
+    pub fn everactive_deliveries(&self) -> Vec<DeliveryAttempt> {
+        self.everactive.deliveries.list()
+    }
+
+    /// Stops the listeners and the delivery timers, and waits up to 5 s per listener for the
+    /// requests in flight.
+    pub async fn shutdown(mut self) -> io::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(true);
+        }
+        for timer in self.timers.drain(..) {
+            timer.abort();
+        }
+        let mut result = Ok(());
+        for server in self.servers.drain(..) {
+            let abort = server.abort_handle();
+            let outcome = match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
+                Ok(Ok(served)) => served,
+                Ok(Err(join)) => Err(io::Error::other(join)),
+                Err(_) => {
+                    abort.abort();
+                    Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "a listener did not stop within 5 s",
+                    ))
+                }
+            };
+            if result.is_ok() {
+                result = outcome;
+            }
+        }
+        result
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        // Dropping the sender stops the listeners; the timers would run on otherwise.
+        self.shutdown.take();
+        for timer in &self.timers {
+            timer.abort();
+        }
+    }
+}

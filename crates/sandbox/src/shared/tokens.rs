@@ -1,0 +1,221 @@
+//! Issuing and checking access tokens, with an expiry on the sandbox clock.
+//!
+//! Every vendor keeps its own [`TokenIssuer`]; a vendor's endpoint decides how a token is
+//! asked for and what the answer looks like, the issuer only remembers who holds which token
+//! until when.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+
+use super::clock::Clock;
+use super::seed::{SeededRng, entropy};
+
+/// Above this many remembered tokens, expired ones are forgotten on the next issue.
+const PRUNE_ABOVE: usize = 4096;
+
+/// The shape of an issued token.
+#[derive(Clone, Debug)]
+pub(crate) enum TokenFormat {
+    /// A JWT-shaped string: a header, these claims plus `iat`, `exp` and `jti`, and a random
+    /// signature that verifies against nothing (clients must treat tokens as opaque).
+    Jwt {
+        /// Claims the vendor adds (issuer, audience, subject, ...).
+        claims: Map<String, Value>,
+    },
+    /// An opaque random string with a prefix.
+    #[allow(dead_code)] // For the next vendors, whose tokens are not JWTs.
+    Opaque {
+        /// Text in front of the random part.
+        prefix: &'static str,
+    },
+}
+
+/// A token that was just issued.
+#[derive(Clone, Debug)]
+pub(crate) struct NewToken {
+    /// The token text.
+    pub(crate) access_token: String,
+    /// Whole seconds until it expires, as a token answer states it.
+    pub(crate) expires_in: u64,
+}
+
+/// Why a presented token is not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenProblem {
+    /// The sandbox never issued it (or forgot it after it expired).
+    Unknown,
+    /// It was issued but its lifetime is over (or it was expired through the admin API).
+    Expired,
+}
+
+#[derive(Debug)]
+struct Issued {
+    subject: String,
+    expires_at_ms: i64,
+}
+
+#[derive(Debug)]
+struct Inner {
+    tokens: HashMap<String, Issued>,
+    rng: SeededRng,
+    serial: u64,
+}
+
+/// Issues tokens and answers whether a presented one is still good.
+#[derive(Debug)]
+pub(crate) struct TokenIssuer {
+    clock: Clock,
+    inner: Mutex<Inner>,
+}
+
+impl TokenIssuer {
+    /// An issuer reading `clock`.
+    pub(crate) fn new(clock: Clock) -> Self {
+        Self {
+            clock,
+            inner: Mutex::new(Inner {
+                tokens: HashMap::new(),
+                rng: SeededRng::new(entropy()),
+                serial: 0,
+            }),
+        }
+    }
+
+    /// Issues a token for `subject` (a client id or a user name) living `lifetime`.
+    pub(crate) fn issue(
+        &self,
+        subject: &str,
+        lifetime: Duration,
+        format: &TokenFormat,
+    ) -> NewToken {
+        let now_ms = self.clock.now_millis();
+        let lifetime_ms = i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX);
+        let expires_at_ms = now_ms.saturating_add(lifetime_ms);
+        let mut inner = self.lock();
+        inner.serial += 1;
+        let serial = inner.serial;
+        let random = inner.rng.hex(32);
+        let access_token = match format {
+            TokenFormat::Jwt { claims } => {
+                let header = json!({"alg": "RS256", "typ": "JWT", "kid": "sdk-sandbox"});
+                let mut payload = claims.clone();
+                payload.insert("iat".into(), json!(now_ms.div_euclid(1000)));
+                payload.insert("exp".into(), json!(expires_at_ms.div_euclid(1000)));
+                payload.insert("jti".into(), json!(format!("{serial}-{}", &random[..8])));
+                let signature = inner.rng.hex(64);
+                format!(
+                    "{}.{}.{}",
+                    URL_SAFE_NO_PAD.encode(header.to_string()),
+                    URL_SAFE_NO_PAD.encode(Value::Object(payload).to_string()),
+                    URL_SAFE_NO_PAD.encode(signature),
+                )
+            }
+            TokenFormat::Opaque { prefix } => format!("{prefix}{serial}{random}"),
+        };
+        if inner.tokens.len() > PRUNE_ABOVE {
+            inner.tokens.retain(|_, t| t.expires_at_ms > now_ms);
+        }
+        inner.tokens.insert(
+            access_token.clone(),
+            Issued {
+                subject: subject.to_owned(),
+                expires_at_ms,
+            },
+        );
+        NewToken {
+            access_token,
+            expires_in: lifetime.as_secs(),
+        }
+    }
+
+    /// The subject of `token` if it was issued here and has not expired.
+    pub(crate) fn verify(&self, token: &str) -> Result<String, TokenProblem> {
+        let now_ms = self.clock.now_millis();
+        let inner = self.lock();
+        match inner.tokens.get(token) {
+            None => Err(TokenProblem::Unknown),
+            Some(issued) if issued.expires_at_ms <= now_ms => Err(TokenProblem::Expired),
+            Some(issued) => Ok(issued.subject.clone()),
+        }
+    }
+
+    /// Ends the life of every token issued so far; returns how many were still alive.
+    pub(crate) fn expire_all(&self) -> usize {
+        let now_ms = self.clock.now_millis();
+        let mut inner = self.lock();
+        let mut alive = 0;
+        for issued in inner.tokens.values_mut() {
+            if issued.expires_at_ms > now_ms {
+                alive += 1;
+                issued.expires_at_ms = now_ms;
+            }
+        }
+        alive
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding this lock leaves consistent data behind; keep serving.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt() -> TokenFormat {
+        let mut claims = Map::new();
+        claims.insert("sub".into(), json!("client@clients"));
+        TokenFormat::Jwt { claims }
+    }
+
+    #[test]
+    fn issued_tokens_verify_until_they_expire() {
+        let clock = Clock::default();
+        let issuer = TokenIssuer::new(clock.clone());
+        let token = issuer.issue("client", Duration::from_secs(60), &jwt());
+        assert_eq!(token.expires_in, 60);
+        assert_eq!(token.access_token.split('.').count(), 3);
+        assert_eq!(issuer.verify(&token.access_token).as_deref(), Ok("client"));
+        clock.advance(Duration::from_secs(61));
+        assert_eq!(
+            issuer.verify(&token.access_token),
+            Err(TokenProblem::Expired)
+        );
+        assert_eq!(issuer.verify("nope"), Err(TokenProblem::Unknown));
+    }
+
+    #[test]
+    fn jwt_payload_carries_claims_and_expiry() {
+        let issuer = TokenIssuer::new(Clock::default());
+        let token = issuer.issue("client", Duration::from_secs(86400), &jwt());
+        let payload = token.access_token.split('.').nth(1).unwrap_or_default();
+        let payload: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap_or_default())
+                .unwrap_or_default();
+        assert_eq!(payload["sub"], "client@clients");
+        let iat = payload["iat"].as_i64().unwrap_or_default();
+        assert_eq!(payload["exp"].as_i64(), Some(iat + 86400));
+    }
+
+    #[test]
+    fn expire_all_ends_live_tokens() {
+        let issuer = TokenIssuer::new(Clock::default());
+        let a = issuer.issue("a", Duration::from_secs(60), &jwt());
+        let b = issuer.issue(
+            "b",
+            Duration::from_secs(60),
+            &TokenFormat::Opaque { prefix: "t-" },
+        );
+        assert!(b.access_token.starts_with("t-"));
+        assert_ne!(a.access_token, b.access_token);
+        assert_eq!(issuer.expire_all(), 2);
+        assert_eq!(issuer.verify(&a.access_token), Err(TokenProblem::Expired));
+        assert_eq!(issuer.expire_all(), 0);
+    }
+}
