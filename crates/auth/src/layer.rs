@@ -418,11 +418,16 @@ fn finish(
         span.record("status", status.as_u16());
     }
     if capturing {
-        let request_id = REQUEST_ID_HEADERS
-            .iter()
-            .find_map(|h| response.headers().get(*h))
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        // Only an error reports the request id; a success answer is not searched for it.
+        let request_id = if status.is_success() {
+            None
+        } else {
+            REQUEST_ID_HEADERS
+                .iter()
+                .find_map(|h| response.headers().get(*h))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
         note(|r| {
             r.status = Some(status);
             r.request_id = request_id;
