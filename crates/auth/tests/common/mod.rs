@@ -41,15 +41,24 @@ pub fn http_response(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpM
     builder.body(body.to_owned()).expect("response").into()
 }
 
-pub fn auth(server: &MockServer, retry: RetryPolicy) -> Auth {
-    let config =
-        OAuth2Config::client_credentials(&server.url("/token"), "id", "secret").expect("config");
-    Auth::new(TokenCache::new(
+/// Client credentials `id`/`s` for the token endpoint at `server`'s `/t`.
+pub fn config_at_t(server: &MockServer) -> OAuth2Config {
+    OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config")
+}
+
+/// A token cache whose fetcher runs `config` with the test HTTP settings.
+pub fn cache(config: OAuth2Config) -> TokenCache {
+    TokenCache::new(
         config
             .into_fetcher(&HttpSettings::new("test"))
             .expect("fetcher"),
-    ))
-    .with_retry(retry)
+    )
+}
+
+pub fn auth(server: &MockServer, retry: RetryPolicy) -> Auth {
+    let config =
+        OAuth2Config::client_credentials(&server.url("/token"), "id", "secret").expect("config");
+    Auth::new(cache(config)).with_retry(retry)
 }
 
 pub fn fast_retry() -> RetryPolicy {
