@@ -184,11 +184,7 @@ async fn unknown_fields_and_enum_values() {
 
 #[tokio::test]
 async fn knobs_reach_deliveries_too() {
-    let sandbox = common::builder()
-        .everactive_fleet(1, 1)
-        .start()
-        .await
-        .expect("starts");
+    let sandbox = common::start_one_of_each().await;
     let token = token(&sandbox).await;
     let (url, mut received) = common::receiver(axum::http::StatusCode::OK).await;
     subscribe_to_readings(&sandbox, &token, &url).await;

@@ -241,11 +241,7 @@ async fn deliveries_reach_subscribers_with_their_headers() {
 
 #[tokio::test]
 async fn failed_deliveries_are_logged() {
-    let sandbox = common::builder()
-        .everactive_fleet(1, 1)
-        .start()
-        .await
-        .expect("starts");
+    let sandbox = common::start_one_of_each().await;
     let token = token(&sandbox).await;
     let (refusing_url, _) = receiver(StatusCode::UNAUTHORIZED).await;
     // A port nobody listens on: bind one, then let it go.

@@ -27,6 +27,15 @@ pub async fn start() -> RunningSandbox {
     builder().start().await.expect("the sandbox starts")
 }
 
+/// A sandbox with one sensor and one gateway, no delivery timer: one delivery per round.
+pub async fn start_one_of_each() -> RunningSandbox {
+    builder()
+        .everactive_fleet(1, 1)
+        .start()
+        .await
+        .expect("the sandbox starts")
+}
+
 pub fn http() -> Client {
     Client::new()
 }
