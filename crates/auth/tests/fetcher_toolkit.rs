@@ -3,8 +3,6 @@
 //! with `refreshtoken`) written here with nothing but the public API of `sdk-auth`.
 
 use std::fmt;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use httpmock::Method::{GET, POST};
@@ -17,6 +15,10 @@ use sdk_auth::{
     TokenFetcher, TokenSource,
 };
 use serde_json::{Value, json};
+use tracing_subscriber::fmt::format::FmtSpan;
+
+mod common;
+use common::capture_logs;
 
 const USERNAME: &str = "jane@example.com";
 /// Letters only, so no shape rule can mistake them for credentials: only redaction by value
@@ -290,27 +292,6 @@ async fn a_refresh_answer_without_a_refresh_token_keeps_the_old_one() {
     login.assert_calls_async(1).await;
 }
 
-/// Collects everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("buffer").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().expect("buffer").clone()).expect("utf-8 logs")
-    }
-}
-
 fn assert_no_credential(what: &str, text: &str) {
     for secret in [PASSWORD, SOLUTION_KEY] {
         assert!(!text.contains(secret), "{what} leaks {secret}:\n{text}");
@@ -319,14 +300,7 @@ fn assert_no_credential(what: &str, text: &str) {
 
 #[tokio::test]
 async fn a_refused_login_echoing_the_credentials_is_scrubbed_by_value() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs(tracing::Level::TRACE, FmtSpan::NONE);
 
     let server = MockServer::start_async().await;
     basic_token_endpoint(&server).await;
@@ -370,14 +344,7 @@ async fn a_refused_login_echoing_the_credentials_is_scrubbed_by_value() {
 
 #[tokio::test]
 async fn a_refused_refresh_echoing_the_credentials_stays_out_of_the_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs(tracing::Level::TRACE, FmtSpan::NONE);
 
     let server = MockServer::start_async().await;
     let (cache, login) = stale_token_then(&server).await;

@@ -8,14 +8,12 @@ use std::time::Duration;
 use httpmock::Method::POST;
 use httpmock::MockServer;
 use reqwest::{Method, Request, StatusCode};
-use sdk_auth::fetch::HttpSettings;
-use sdk_auth::oauth::OAuth2Config;
 use sdk_auth::{AuthError, BoxFuture, Token, TokenCache, TokenFetcher, TokenSource};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 mod common;
-use common::{auth, fast_retry, numbered_tokens};
+use common::{auth, cache, config_at_t, fast_retry, numbered_tokens};
 
 /// A fetcher that takes 100 ms, counts its calls and the calls it finished, and fails or
 /// succeeds as told.
@@ -125,12 +123,7 @@ async fn a_huge_expires_in_does_not_panic() {
                 .body(r#"{"access_token":"tok","expires_in":1e300}"#);
         })
         .await;
-    let config = OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config");
-    let cache = TokenCache::new(
-        config
-            .into_fetcher(&HttpSettings::new("test"))
-            .expect("fetcher"),
-    );
+    let cache = cache(config_at_t(&server));
     cache.token().await.expect("a token with a capped lifetime");
 }
 
@@ -146,12 +139,7 @@ async fn a_non_json_token_answer_does_not_show_the_token() {
                 .body("access_token=sekretvalue&token_type=bearer");
         })
         .await;
-    let config = OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config");
-    let cache = TokenCache::new(
-        config
-            .into_fetcher(&HttpSettings::new("test"))
-            .expect("fetcher"),
-    );
+    let cache = cache(config_at_t(&server));
     let err = cache.token().await.expect_err("not JSON");
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("sekretvalue"), "{shown}");
@@ -167,12 +155,7 @@ async fn a_503_from_the_token_endpoint_is_not_a_refusal() {
             then.status(503).body("<html>maintenance</html>");
         })
         .await;
-    let config = OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config");
-    let cache = TokenCache::new(
-        config
-            .into_fetcher(&HttpSettings::new("test"))
-            .expect("fetcher"),
-    );
+    let cache = cache(config_at_t(&server));
     let err = cache.token().await.expect_err("unavailable");
     assert!(!err.is_rejected(), "{err:?}");
     assert!(err.is_unavailable(), "{err:?}");
@@ -192,14 +175,7 @@ async fn a_null_error_field_in_an_envelope_is_not_a_refusal() {
             );
         })
         .await;
-    let config = OAuth2Config::client_credentials(&server.url("/t"), "id", "s")
-        .expect("config")
-        .envelope("data");
-    let cache = TokenCache::new(
-        config
-            .into_fetcher(&HttpSettings::new("test"))
-            .expect("fetcher"),
-    );
+    let cache = cache(config_at_t(&server).envelope("data"));
     cache.token().await.expect("the enveloped token");
 }
 

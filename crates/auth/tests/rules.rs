@@ -19,13 +19,11 @@ use serde_json::json;
 mod common;
 use common::{fast_retry, numbered_tokens};
 
+/// A token cache signing in at `server`'s `/token`.
 fn cache(server: &MockServer) -> TokenCache {
-    let config = OAuth2Config::client_credentials(&server.url("/token"), "id", "secret-value")
-        .expect("config");
-    TokenCache::new(
-        config
-            .into_fetcher(&HttpSettings::new("test"))
-            .expect("fetcher"),
+    common::cache(
+        OAuth2Config::client_credentials(&server.url("/token"), "id", "secret-value")
+            .expect("config"),
     )
 }
 

@@ -5,18 +5,12 @@ use std::time::Duration;
 
 use httpmock::Method::POST;
 use httpmock::MockServer;
-use sdk_auth::fetch::HttpSettings;
 use sdk_auth::oauth::{BodyFormat, ClientAuth, OAuth2Config};
 use sdk_auth::{AuthError, ExposeSecret, SecretString, TokenCache, TokenSource};
 use serde_json::json;
 
-fn cache(config: OAuth2Config) -> TokenCache {
-    TokenCache::new(
-        config
-            .into_fetcher(&HttpSettings::new("test"))
-            .expect("fetcher"),
-    )
-}
+mod common;
+use common::{cache, config_at_t};
 
 async fn access(cache: &TokenCache) -> String {
     cache
@@ -124,8 +118,7 @@ async fn refresh_token_is_used_and_kept_when_the_answer_has_none() {
                 .json_body(json!({"access_token": "tok-2", "expires_in": 0}));
         })
         .await;
-    let cache =
-        cache(OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config"));
+    let cache = cache(config_at_t(&server));
     assert_eq!(access(&cache).await, "tok-1");
     assert_eq!(access(&cache).await, "tok-2");
     // tok-2 came without a refresh token: ref-1 is still used.
@@ -165,8 +158,7 @@ async fn a_refused_refresh_token_falls_back_to_the_primary_grant() {
     let server = MockServer::start_async().await;
     let (primary, refresh) =
         grants_with_refresh(&server, 400, r#"{"error":"invalid_grant"}"#).await;
-    let cache =
-        cache(OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config"));
+    let cache = cache(config_at_t(&server));
     assert_eq!(access(&cache).await, "tok-p");
     assert_eq!(access(&cache).await, "tok-p");
     primary.assert_calls_async(2).await;
@@ -179,8 +171,7 @@ async fn a_refused_refresh_token_falls_back_to_the_primary_grant() {
 async fn a_503_during_a_refresh_does_not_sign_in_again() {
     let server = MockServer::start_async().await;
     let (primary, refresh) = grants_with_refresh(&server, 503, "busy").await;
-    let cache =
-        cache(OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config"));
+    let cache = cache(config_at_t(&server));
     cache.token().await.expect("first token");
     let err = cache.token().await.expect_err("refresh unavailable");
     assert!(err.is_unavailable(), "{err:?}");
@@ -199,9 +190,7 @@ async fn one_hundred_callers_with_an_expired_token_cause_one_request() {
                 .json_body(json!({"access_token": "tok-shared", "expires_in": 3600}));
         })
         .await;
-    let cache = Arc::new(cache(
-        OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config"),
-    ));
+    let cache = Arc::new(cache(config_at_t(&server)));
     let tasks: Vec<_> = (0..100)
         .map(|_| {
             let cache = Arc::clone(&cache);
@@ -253,8 +242,7 @@ async fn a_malformed_answer_is_typed_and_its_excerpt_hides_the_token() {
                 .json_body(json!({"access_token": "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2Vu", "expires_in": "tomorrow"}));
         })
         .await;
-    let cache =
-        cache(OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config"));
+    let cache = cache(config_at_t(&server));
     let err = cache.token().await.expect_err("malformed");
     assert!(
         matches!(err, AuthError::MalformedResponse { status: 200, .. }),
@@ -281,8 +269,7 @@ async fn redirects_are_not_followed() {
             then.status(307).header("location", "/elsewhere");
         })
         .await;
-    let cache =
-        cache(OAuth2Config::client_credentials(&server.url("/t"), "id", "s").expect("config"));
+    let cache = cache(config_at_t(&server));
     let err = cache.token().await.expect_err("not followed");
     assert!(
         matches!(err, AuthError::Rejected { status: 307, .. }),

@@ -199,70 +199,51 @@ async fn update_evergateway() {
     api.assert_async().await;
 }
 
+/// Mocks every named gateway status operation for `SYN0001` over one day, calls each once and
+/// checks its answer and its mock. The operations take the same parameters and answer the same
+/// list, but each has its own generated types, so a function cannot take them in turn.
+macro_rules! assert_status_operations {
+    ($($operation:ident),+ $(,)?) => {{
+        let server = MockServer::start_async().await;
+        let list: GatewayStatusList =
+            serde_json::from_value(json!({"data": [fixture("gateway_status_v3.json")]}))
+                .expect("a status list");
+        let (start, end) = (1_656_000_000, 1_656_086_400);
+        let mocks = [$(
+            server.$operation(|when, then| {
+                when.gateway_id_or_serial_number("SYN0001")
+                    .start_time(start)
+                    .end_time(end)
+                    .into_inner()
+                    .header("authorization", TEST_BEARER);
+                then.ok(&list);
+            }),
+        )+];
+        let client = client(&server);
+        $(
+            let answer = client
+                .$operation()
+                .gateway_id_or_serial_number("SYN0001")
+                .start_time(start)
+                .end_time(end)
+                .send()
+                .await
+                .expect(stringify!($operation));
+            assert_eq!(answer.data[0].serial.as_deref(), Some("SYN0001"));
+        )+
+        for mock in mocks {
+            mock.assert_async().await;
+        }
+    }};
+}
+
 #[tokio::test]
 async fn gateway_status_operations() {
-    let server = MockServer::start_async().await;
-    let list: GatewayStatusList =
-        serde_json::from_value(json!({"data": [fixture("gateway_status_v3.json")]}))
-            .expect("a status list");
-    let (start, end) = (1_656_000_000, 1_656_086_400);
-    let mocks = [
-        server.list_evergateway_status_v1(|when, then| {
-            when.gateway_id_or_serial_number("SYN0001")
-                .start_time(start)
-                .end_time(end)
-                .into_inner()
-                .header("authorization", TEST_BEARER);
-            then.ok(&list);
-        }),
-        server.list_evergateway_status_v3(|when, then| {
-            when.gateway_id_or_serial_number("SYN0001")
-                .start_time(start)
-                .end_time(end)
-                .into_inner()
-                .header("authorization", TEST_BEARER);
-            then.ok(&list);
-        }),
-        server.list_evergateway_status_v3_daily(|when, then| {
-            when.gateway_id_or_serial_number("SYN0001")
-                .start_time(start)
-                .end_time(end)
-                .into_inner()
-                .header("authorization", TEST_BEARER);
-            then.ok(&list);
-        }),
-    ];
-    let client = client(&server);
-    let v1 = client
-        .list_evergateway_status_v1()
-        .gateway_id_or_serial_number("SYN0001")
-        .start_time(start)
-        .end_time(end)
-        .send()
-        .await
-        .expect("v1");
-    let v3 = client
-        .list_evergateway_status_v3()
-        .gateway_id_or_serial_number("SYN0001")
-        .start_time(start)
-        .end_time(end)
-        .send()
-        .await
-        .expect("v3");
-    let daily = client
-        .list_evergateway_status_v3_daily()
-        .gateway_id_or_serial_number("SYN0001")
-        .start_time(start)
-        .end_time(end)
-        .send()
-        .await
-        .expect("daily");
-    for list in [v1, v3, daily] {
-        assert_eq!(list.data[0].serial.as_deref(), Some("SYN0001"));
-    }
-    for mock in mocks {
-        mock.assert_async().await;
-    }
+    assert_status_operations!(
+        list_evergateway_status_v1,
+        list_evergateway_status_v3,
+        list_evergateway_status_v3_daily,
+    );
 }
 
 #[tokio::test]

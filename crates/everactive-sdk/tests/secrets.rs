@@ -36,6 +36,26 @@ impl Write for Captured {
     }
 }
 
+/// Captures everything logged at TRACE on this thread (the tests run on a current-thread
+/// runtime, so the detached token fetch logs here too).
+fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+impl Captured {
+    /// Everything written so far.
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().expect("buffer").clone()).expect("utf-8 logs")
+    }
+}
+
 fn assert_clean(what: &str, text: &str) {
     for secret in [CLIENT_SECRET, ACCESS_TOKEN] {
         assert!(!text.contains(secret), "{what} leaks {secret}:\n{text}");
@@ -44,14 +64,7 @@ fn assert_clean(what: &str, text: &str) {
 
 #[tokio::test]
 async fn no_secret_in_logs_errors_or_debug() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
 
     let server = MockServer::start_async().await;
     token_endpoint(&server).await;
@@ -114,7 +127,7 @@ async fn no_secret_in_logs_errors_or_debug() {
         .expect_err("refused");
     shown.push(format!("{refused} {refused:?}"));
 
-    let logs = String::from_utf8(captured.0.lock().expect("buffer").clone()).expect("utf-8 logs");
+    let logs = captured.text();
     assert!(
         logs.contains("sdk.request"),
         "the scenario must actually log:\n{logs}"
@@ -180,25 +193,6 @@ const REFRESH_TOKEN: &str = "rotatemerefreshtoken";
 fn assert_no_canary(what: &str, text: &str) {
     for secret in [LETTER_SECRET, SHORT_TOKEN, REFRESH_TOKEN] {
         assert!(!text.contains(secret), "{what} leaks {secret}:\n{text}");
-    }
-}
-
-/// Captures everything logged at TRACE on this thread (the tests run on a current-thread
-/// runtime, so the detached token fetch logs here too).
-fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    (captured, tracing::subscriber::set_default(subscriber))
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().expect("buffer").clone()).expect("utf-8 logs")
     }
 }
 

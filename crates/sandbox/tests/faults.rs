@@ -4,7 +4,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{FormExt, admin, api_get, api_json, http, start, token};
+use common::{
+    admin, api_get, api_json, create_webhook, start, subscribe_to_readings, token, token_response,
+};
 use reqwest::Method;
 use sdk_sandbox::{EXTRA_FIELD, Faults, ForcedFailure, UNKNOWN_ENUM_VALUE};
 use serde_json::{Value, json};
@@ -13,20 +15,6 @@ async fn set_faults(sandbox: &sdk_sandbox::RunningSandbox, patch: Value) -> Valu
     let (status, faults) = admin(sandbox, Method::PUT, "/everactive/faults", Some(patch)).await;
     assert_eq!(status, 200, "{faults}");
     faults
-}
-
-async fn token_response(sandbox: &sdk_sandbox::RunningSandbox) -> reqwest::Response {
-    let (id, secret) = sandbox.everactive_credentials();
-    http()
-        .post(format!("{}/auth/token", sandbox.everactive_url()))
-        .form_body(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", id),
-            ("client_secret", secret),
-        ])
-        .send()
-        .await
-        .expect("token request")
 }
 
 #[tokio::test]
@@ -180,17 +168,13 @@ async fn unknown_fields_and_enum_values() {
     assert_eq!(sensor["type"], UNKNOWN_ENUM_VALUE);
     assert_eq!(sensor["customer"]["status"], UNKNOWN_ENUM_VALUE);
     assert_eq!(sensor["lastReading"]["schema"], UNKNOWN_ENUM_VALUE);
-    let created = http()
-        .post(format!("{}/ds/v1/webhooks", sandbox.everactive_url()))
-        .bearer_auth(&token)
-        .json(&json!({"callbackUrl": "https://example.com/", "eventType": "gateway_status"}))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(
-        created.json::<Value>().await.expect("JSON")["data"]["eventType"],
-        UNKNOWN_ENUM_VALUE
-    );
+    let (_, created, _) = create_webhook(
+        &sandbox,
+        &token,
+        json!({"callbackUrl": "https://example.com/", "eventType": "gateway_status"}),
+    )
+    .await;
+    assert_eq!(created["data"]["eventType"], UNKNOWN_ENUM_VALUE);
     let token_body: Value = token_response(&sandbox).await.json().await.expect("JSON");
     assert_eq!(
         token_body["token_type"], "Bearer",
@@ -200,20 +184,10 @@ async fn unknown_fields_and_enum_values() {
 
 #[tokio::test]
 async fn knobs_reach_deliveries_too() {
-    let sandbox = common::builder()
-        .everactive_fleet(1, 1)
-        .start()
-        .await
-        .expect("starts");
+    let sandbox = common::start_one_of_each().await;
     let token = token(&sandbox).await;
     let (url, mut received) = common::receiver(axum::http::StatusCode::OK).await;
-    http()
-        .post(format!("{}/ds/v1/webhooks", sandbox.everactive_url()))
-        .bearer_auth(&token)
-        .json(&json!({"callbackUrl": url, "eventType": "sensor_reading", "enabled": true}))
-        .send()
-        .await
-        .expect("request");
+    subscribe_to_readings(&sandbox, &token, &url).await;
     set_faults(
         &sandbox,
         json!({"extra_fields": true, "unknown_enum_values": true}),

@@ -6,18 +6,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use common::{FormExt, admin, api_get, api_json, http, start, token, token_for};
+use common::{FormExt, admin, api_get, api_json, http, post_token, start, token, token_for};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn post_token(url: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    http()
-        .post(format!("{url}/auth/token"))
-        .form_body(form)
-        .send()
-        .await
-        .expect("token request")
-}
 
 #[tokio::test]
 async fn form_body_issues_a_bearer_token_for_24_hours() {

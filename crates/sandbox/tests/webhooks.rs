@@ -5,43 +5,21 @@ mod common;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::{admin, api_json, collect, http, receiver, start, token};
+use common::{
+    admin, api_json, api_send, collect, create_webhook, http, receiver, start,
+    subscribe_to_readings, token,
+};
 use reqwest::Method;
-use serde_json::{Value, json};
-
-async fn send(
-    sandbox: &sdk_sandbox::RunningSandbox,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value, reqwest::header::HeaderMap) {
-    let mut request = http()
-        .request(method, format!("{}/ds/v1{path}", sandbox.everactive_url()))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    (
-        status,
-        response.json().await.unwrap_or(Value::Null),
-        headers,
-    )
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn subscriptions_can_be_created_listed_updated_and_deleted() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
-    let (status, created, headers) = send(
+    let (status, created, headers) = create_webhook(
         &sandbox,
         &token,
-        Method::POST,
-        "/webhooks",
-        Some(json!({"callbackUrl": "https://example.com/hook", "eventType": "sensor_reading"})),
+        json!({"callbackUrl": "https://example.com/hook", "eventType": "sensor_reading"}),
     )
     .await;
     assert_eq!(status, 201);
@@ -58,15 +36,13 @@ async fn subscriptions_can_be_created_listed_updated_and_deleted() {
         "enabled defaults to false"
     );
 
-    let (_, second, _) = send(
+    let (_, second, _) = create_webhook(
         &sandbox,
         &token,
-        Method::POST,
-        "/webhooks",
-        Some(json!({
+        json!({
             "callbackUrl": "http://127.0.0.1:9/status", "eventType": "gateway_status", "enabled": true,
             "headers": [{"key": "x-api-key", "value": "secret_key"}]
-        })),
+        }),
     )
     .await;
     let (status, list) = api_json(&sandbox, &token, "/webhooks").await;
@@ -78,7 +54,7 @@ async fn subscriptions_can_be_created_listed_updated_and_deleted() {
     let (status, one) = api_json(&sandbox, &token, &format!("/webhooks/{id}")).await;
     assert_eq!((status, &one["data"]), (200, &webhook));
 
-    let (status, updated, _) = send(
+    let (status, updated, _) = api_send(
         &sandbox,
         &token,
         Method::PUT,
@@ -96,7 +72,7 @@ async fn subscriptions_can_be_created_listed_updated_and_deleted() {
         updated["data"]["headers"],
         json!([{"key": "X-Token", "value": "t"}])
     );
-    let (_, emptied, _) = send(
+    let (_, emptied, _) = api_send(
         &sandbox,
         &token,
         Method::PUT,
@@ -106,7 +82,7 @@ async fn subscriptions_can_be_created_listed_updated_and_deleted() {
     .await;
     assert_eq!(emptied["data"]["headers"], json!([]));
 
-    let (status, _, _) = send(
+    let (status, _, _) = api_send(
         &sandbox,
         &token,
         Method::DELETE,
@@ -115,7 +91,7 @@ async fn subscriptions_can_be_created_listed_updated_and_deleted() {
     )
     .await;
     assert_eq!(status, 204);
-    let (status, body, _) = send(
+    let (status, body, _) = api_send(
         &sandbox,
         &token,
         Method::DELETE,
@@ -146,14 +122,7 @@ async fn invalid_subscriptions_are_refused() {
         json!({"callbackUrl": url, "eventType": "sensor_reading", "headers": [{"key": "content-type", "value": "x"}]}),
         json!([1, 2]),
     ] {
-        let (status, response, _) = send(
-            &sandbox,
-            &token,
-            Method::POST,
-            "/webhooks",
-            Some(body.clone()),
-        )
-        .await;
+        let (status, response, _) = create_webhook(&sandbox, &token, body.clone()).await;
         assert_eq!(status, 400, "{body}");
         assert!(response["message"].is_string());
     }
@@ -167,7 +136,7 @@ async fn invalid_subscriptions_are_refused() {
     assert_eq!(not_json.status(), 415);
     let (_, list) = api_json(&sandbox, &token, "/webhooks").await;
     assert_eq!(list, json!({"data": []}));
-    let (status, _, _) = send(
+    let (status, _, _) = api_send(
         &sandbox,
         &token,
         Method::PUT,
@@ -189,7 +158,7 @@ async fn deliveries_reach_subscribers_with_their_headers() {
             "callbackUrl": callback, "eventType": event, "enabled": enabled,
             "headers": [{"key": "x-api-key", "value": "secret_key"}]
         });
-        send(&sandbox, &token, Method::POST, "/webhooks", Some(body))
+        create_webhook(&sandbox, &token, body)
     };
     let (_, reading_hook, _) = subscribe(format!("{readings_url}/"), "sensor_reading", true).await;
     subscribe(
@@ -272,11 +241,7 @@ async fn deliveries_reach_subscribers_with_their_headers() {
 
 #[tokio::test]
 async fn failed_deliveries_are_logged() {
-    let sandbox = common::builder()
-        .everactive_fleet(1, 1)
-        .start()
-        .await
-        .expect("starts");
+    let sandbox = common::start_one_of_each().await;
     let token = token(&sandbox).await;
     let (refusing_url, _) = receiver(StatusCode::UNAUTHORIZED).await;
     // A port nobody listens on: bind one, then let it go.
@@ -285,14 +250,7 @@ async fn failed_deliveries_are_logged() {
         format!("http://{}/", listener.local_addr().expect("address"))
     };
     for callback in [refusing_url, closed] {
-        send(
-            &sandbox,
-            &token,
-            Method::POST,
-            "/webhooks",
-            Some(json!({"callbackUrl": callback, "eventType": "sensor_reading", "enabled": true})),
-        )
-        .await;
+        subscribe_to_readings(&sandbox, &token, &callback).await;
     }
     let attempts = sandbox.deliver_everactive_webhooks().await;
     assert_eq!(attempts.len(), 2);
@@ -312,14 +270,7 @@ async fn the_timer_delivers_on_its_own() {
         .expect("starts");
     let token = token(&sandbox).await;
     let (url, mut received) = receiver(StatusCode::NO_CONTENT).await;
-    send(
-        &sandbox,
-        &token,
-        Method::POST,
-        "/webhooks",
-        Some(json!({"callbackUrl": url, "eventType": "sensor_reading", "enabled": true})),
-    )
-    .await;
+    subscribe_to_readings(&sandbox, &token, &url).await;
     let got = collect(&mut received, 2).await;
     assert!(got.len() >= 2, "two rounds within a second");
     assert!(

@@ -11,9 +11,8 @@ use super::body::json_object;
 use super::errors::{ApiError, bad_request, not_found};
 use super::fleet::Gateway;
 use super::gateway_status::{self, StatusKind};
-use super::sensors::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use super::{Shared, window};
-use crate::shared::query::{PageRequest, Query};
+use super::{Shared, paging, window};
+use crate::shared::query::Query;
 
 /// The attributes a customer may change on a gateway.
 #[derive(Clone, Debug)]
@@ -68,14 +67,7 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let query = Query::parse(raw.as_deref());
-    let page = PageRequest::from_query(
-        &query,
-        "page",
-        "page-size",
-        DEFAULT_PAGE_SIZE,
-        MAX_PAGE_SIZE,
-    )
-    .map_err(bad_request)?;
+    let page = paging::requested(&query)?;
     let serial_filter = query.text("serial-number").map(str::to_ascii_uppercase);
     let descending = query.descending("sort-dir").map_err(bad_request)?;
     let sort_by = query.text("sort-by").unwrap_or("serial-number");
@@ -110,20 +102,7 @@ pub(crate) async fn list(
     if descending {
         rows.reverse();
     }
-    let data: Vec<Value> = page
-        .slice(&rows)
-        .iter()
-        .map(|(g, s)| gateway_json(g, s))
-        .collect();
-    Ok(Json(json!({
-        "data": data,
-        "paginationInfo": {
-            "page": page.page,
-            "pageSize": page.size,
-            "totalItems": rows.len(),
-            "totalPages": page.total_pages(rows.len()),
-        }
-    })))
+    Ok(paging::answer(page, &rows, |(g, s)| gateway_json(g, s)))
 }
 
 /// `GET /ds/v1/evergateways/{gatewayIdOrSerialNumber}`.

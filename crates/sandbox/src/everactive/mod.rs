@@ -9,6 +9,7 @@ mod errors;
 mod fleet;
 mod gateway_status;
 mod gateways;
+mod paging;
 mod readings;
 mod sensors;
 mod token;

@@ -6,13 +6,8 @@ use serde_json::{Value, json};
 
 use super::errors::{ApiError, bad_request, not_found};
 use super::fleet::{Sensor, sensor_json};
-use super::{Shared, readings, window};
-use crate::shared::query::{PageRequest, Query};
-
-/// Page size when the request names none (the size recorded answers show).
-pub(crate) const DEFAULT_PAGE_SIZE: u32 = 50;
-/// Larger page sizes are lowered to this.
-pub(crate) const MAX_PAGE_SIZE: u32 = 500;
+use super::{Shared, paging, readings, window};
+use crate::shared::query::Query;
 
 /// `GET /ds/v1/health`.
 pub(crate) async fn health() -> Json<Value> {
@@ -25,14 +20,7 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let query = Query::parse(raw.as_deref());
-    let page = PageRequest::from_query(
-        &query,
-        "page",
-        "page-size",
-        DEFAULT_PAGE_SIZE,
-        MAX_PAGE_SIZE,
-    )
-    .map_err(bad_request)?;
+    let page = paging::requested(&query)?;
     let mac_filter = query.text("mac-address").map(str::to_ascii_lowercase);
     let devkit = query.boolean("devkitBundled").map_err(bad_request)?;
     let family = query.text("type");
@@ -60,23 +48,10 @@ pub(crate) async fn list(
         sensors.reverse();
     }
     let now = state.clock.now_unix();
-    let data: Vec<Value> = page
-        .slice(&sensors)
-        .iter()
-        .map(|s| {
-            let last = readings::latest(state.seed, &state.fleet, s, now);
-            sensor_json(&state.fleet, s, now, last)
-        })
-        .collect();
-    Ok(Json(json!({
-        "data": data,
-        "paginationInfo": {
-            "page": page.page,
-            "pageSize": page.size,
-            "totalItems": sensors.len(),
-            "totalPages": page.total_pages(sensors.len()),
-        }
-    })))
+    Ok(paging::answer(page, &sensors, |s| {
+        let last = readings::latest(state.seed, &state.fleet, s, now);
+        sensor_json(&state.fleet, s, now, last)
+    }))
 }
 
 /// `GET /ds/v1/eversensors/{mac}/readings?start-time=&end-time=`.

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use reqwest::{Client, Response};
 use sdk_sandbox::{RunningSandbox, Sandbox, SandboxBuilder};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 /// The small fleet most tests use: six sensors (the last one silent), two gateways, no
@@ -27,6 +27,15 @@ pub async fn start() -> RunningSandbox {
     builder().start().await.expect("the sandbox starts")
 }
 
+/// A sandbox with one sensor and one gateway, no delivery timer: one delivery per round.
+pub async fn start_one_of_each() -> RunningSandbox {
+    builder()
+        .everactive_fleet(1, 1)
+        .start()
+        .await
+        .expect("the sandbox starts")
+}
+
 pub fn http() -> Client {
     Client::new()
 }
@@ -38,22 +47,42 @@ pub async fn token(sandbox: &RunningSandbox) -> String {
 }
 
 pub async fn token_for(sandbox: &RunningSandbox, id: &str, secret: &str) -> String {
-    let response = http()
-        .post(format!("{}/auth/token", sandbox.everactive_url()))
-        .form_body(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", id),
-            ("client_secret", secret),
-        ])
-        .send()
-        .await
-        .expect("token request");
+    let response = token_response_for(sandbox, id, secret).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("token JSON");
     body["access_token"]
         .as_str()
         .expect("access_token")
         .to_owned()
+}
+
+/// POSTs `form` to the token endpoint under `url`, whatever it answers.
+pub async fn post_token(url: &str, form: &[(&str, &str)]) -> Response {
+    http()
+        .post(format!("{url}/auth/token"))
+        .form_body(form)
+        .send()
+        .await
+        .expect("token request")
+}
+
+/// The token endpoint's answer to a client-credentials request for `id` and `secret`.
+pub async fn token_response_for(sandbox: &RunningSandbox, id: &str, secret: &str) -> Response {
+    post_token(
+        sandbox.everactive_url(),
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", secret),
+        ],
+    )
+    .await
+}
+
+/// The token endpoint's answer to a client-credentials request of the demo client.
+pub async fn token_response(sandbox: &RunningSandbox) -> Response {
+    let (id, secret) = sandbox.everactive_credentials();
+    token_response_for(sandbox, id, secret).await
 }
 
 /// GET `<everactive>/ds/v1<path>` with a bearer token.
@@ -64,6 +93,57 @@ pub async fn api_get(sandbox: &RunningSandbox, token: &str, path: &str) -> Respo
         .send()
         .await
         .expect("API request")
+}
+
+/// Sends `method` to `<everactive>/ds/v1<path>` with a bearer token and an optional JSON body;
+/// returns the status, the JSON body (`null` when there is none) and the headers.
+pub async fn api_send(
+    sandbox: &RunningSandbox,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value, HeaderMap) {
+    let mut request = http()
+        .request(method, format!("{}/ds/v1{path}", sandbox.everactive_url()))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (
+        status,
+        response.json().await.unwrap_or(Value::Null),
+        headers,
+    )
+}
+
+/// Creates a webhook subscription from `body`; returns what `api_send` returns.
+pub async fn create_webhook(
+    sandbox: &RunningSandbox,
+    token: &str,
+    body: Value,
+) -> (u16, Value, HeaderMap) {
+    api_send(
+        sandbox,
+        token,
+        reqwest::Method::POST,
+        "/webhooks",
+        Some(body),
+    )
+    .await
+}
+
+/// Subscribes `callback_url` to the sensor readings, enabled.
+pub async fn subscribe_to_readings(sandbox: &RunningSandbox, token: &str, callback_url: &str) {
+    create_webhook(
+        sandbox,
+        token,
+        json!({"callbackUrl": callback_url, "eventType": "sensor_reading", "enabled": true}),
+    )
+    .await;
 }
 
 /// The status and JSON body of a GET.
