@@ -29,6 +29,33 @@ pub trait TokenFetcher: Send + Sync + fmt::Debug {
 /// The shared, detached fetch every waiting caller polls.
 type Flight = Shared<BoxFuture<'static, Result<Arc<Token>, AuthError>>>;
 
+/// What a caller does next.
+enum Step {
+    /// Use this token.
+    Ready(Arc<Token>),
+    /// Wait for this fetch.
+    Wait(Flight),
+}
+
+/// The longest a `Retry-After` from the token endpoint holds callers back.
+const MAX_COOL_DOWN: Duration = Duration::from_secs(300);
+
+/// Clears the flight when the fetch task ends in any way, a panic or a cancelled task (a
+/// runtime shut down under it) included, so that no caller ever waits on a dead flight.
+struct Landing<'a> {
+    inner: &'a Inner,
+    id: u64,
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        let mut state = self.inner.lock();
+        if state.flight_id == self.id {
+            state.flight = None;
+        }
+    }
+}
+
 /// A [`TokenSource`] that caches one token and refetches it through a [`TokenFetcher`].
 ///
 /// * A fresh token is read under a short lock that is never held across an `.await`.
@@ -37,8 +64,11 @@ type Flight = Shared<BoxFuture<'static, Result<Arc<Token>, AuthError>>>;
 ///   woken together when it ends. Dropping callers never cancels the task, so a rotated
 ///   refresh token is always stored.
 /// * A rejection (wrong credentials, refused grant) is handed to every caller for a cool-down
-///   instead of being sent again per call. An unavailable endpoint (timeout, 5xx, 429) is
-///   retried with backoff inside the fetch.
+///   instead of being sent again per call, and so is an unavailable endpoint that said how
+///   long to wait (`Retry-After`, at most 5 min). An unavailable endpoint (timeout, 5xx, 429)
+///   is retried with backoff inside the fetch.
+/// * A token inside its expiry margin is renewed in the background while callers go on
+///   using it; only an expired (or rejected) token makes callers wait.
 /// * A caller waits at most its wait limit (the client's timeout); the fetch goes on.
 /// * [`TokenSource::invalidate`] drops a token only if it is still the current one (by
 ///   generation), so a burst of rejections causes one refetch.
@@ -74,8 +104,11 @@ struct State {
     current: Option<Arc<Token>>,
     rejected: bool,
     flight: Option<Flight>,
-    /// The last rejection and when its cool-down ends.
-    rejection: Option<(AuthError, Instant)>,
+    /// Numbers the flights, so a finished task clears only its own.
+    flight_id: u64,
+    /// The last failure that asks callers to wait (a rejection, or an unavailable endpoint
+    /// that sent `Retry-After`), and when that wait ends.
+    cooling: Option<(AuthError, Instant)>,
 }
 
 /// Builds a [`TokenCache`]; start with [`TokenCache::builder`].
@@ -189,29 +222,41 @@ impl TokenCache {
     }
 
     /// The fresh token at hand, the shared rejection, or the flight to wait for.
-    fn next_step(&self) -> Result<Result<Arc<Token>, Flight>, AuthError> {
+    ///
+    /// A token inside its expiry margin but not yet expired is still handed out while a
+    /// flight renews it in the background: callers never wait for a renewal they do not
+    /// need, and an outage of the token endpoint costs nothing until the token really expires.
+    fn next_step(&self) -> Result<Step, AuthError> {
         let shared = &self.shared;
         let now = shared.clock.now();
         let mut state = shared.lock();
-        if let Some(token) = state
-            .current
-            .as_ref()
-            .filter(|t| !state.rejected && t.is_fresh(now, shared.settings.expiry_margin))
+        let usable = state.current.clone().filter(|_| !state.rejected);
+        if let Some(token) = &usable
+            && token.is_fresh(now, shared.settings.expiry_margin)
         {
-            return Ok(Ok(Arc::clone(token)));
+            return Ok(Step::Ready(Arc::clone(token)));
         }
+        let still_valid = usable.filter(|token| token.is_fresh(now, Duration::ZERO));
         if let Some(flight) = &state.flight {
-            return Ok(Err(flight.clone()));
+            return Ok(match still_valid {
+                Some(token) => Step::Ready(token),
+                None => Step::Wait(flight.clone()),
+            });
         }
-        if let Some((err, until)) = &state.rejection
+        if let Some((err, until)) = &state.cooling
             && now < *until
         {
-            return Err(err.clone());
+            return match still_valid {
+                Some(token) => Ok(Step::Ready(token)),
+                None => Err(err.clone()),
+            };
         }
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
             AuthError::InvalidConfig("fetching a token needs a Tokio runtime".into())
         })?;
-        let task = runtime.spawn(Arc::clone(&self.shared).fetch(state.current.clone()));
+        state.flight_id += 1;
+        let id = state.flight_id;
+        let task = runtime.spawn(Arc::clone(&self.shared).fetch(state.current.clone(), id));
         let flight: Flight = async move {
             task.await.unwrap_or_else(|_| {
                 Err(AuthError::unavailable(
@@ -222,13 +267,16 @@ impl TokenCache {
         .boxed()
         .shared();
         state.flight = Some(flight.clone());
-        Ok(Err(flight))
+        Ok(match still_valid {
+            Some(token) => Step::Ready(token),
+            None => Step::Wait(flight),
+        })
     }
 
     async fn get(&self) -> Result<Arc<Token>, AuthError> {
         let flight = match self.next_step()? {
-            Ok(token) => return Ok(token),
-            Err(flight) => flight,
+            Step::Ready(token) => return Ok(token),
+            Step::Wait(flight) => flight,
         };
         match self.shared.settings.wait_limit {
             None => flight.await,
@@ -259,7 +307,12 @@ impl Inner {
 
     /// The detached fetch: retries an unavailable endpoint, then records the outcome for
     /// every caller, present or future.
-    async fn fetch(self: Arc<Self>, previous: Option<Arc<Token>>) -> Result<Arc<Token>, AuthError> {
+    async fn fetch(
+        self: Arc<Self>,
+        previous: Option<Arc<Token>>,
+        id: u64,
+    ) -> Result<Arc<Token>, AuthError> {
+        let _landing = Landing { inner: &self, id };
         let result = self.fetch_with_retries(previous.as_deref()).await;
         let result = match result {
             Ok(token) => {
@@ -279,18 +332,27 @@ impl Inner {
         };
         let mut state = self.lock();
         state.flight = None;
-        match &result {
+        let cool_down = match &result {
             Ok(token) => {
                 state.current = Some(Arc::clone(token));
                 state.rejected = false;
-                state.rejection = None;
+                None
             }
-            Err(err) if err.is_rejected() => {
-                let until = self.clock.now().checked_add(self.settings.cool_down);
-                state.rejection = until.map(|until| (err.clone(), until));
-            }
-            Err(_) => {}
-        }
+            Err(err) if err.is_rejected() => Some(self.settings.cool_down),
+            Err(AuthError::Unavailable {
+                retry_after: Some(wait),
+                ..
+            }) => Some((*wait).min(MAX_COOL_DOWN)),
+            Err(_) => None,
+        };
+        state.cooling = match (cool_down, &result) {
+            (Some(wait), Err(err)) => self
+                .clock
+                .now()
+                .checked_add(wait)
+                .map(|until| (err.clone(), until)),
+            _ => None,
+        };
         result
     }
 
@@ -503,13 +565,19 @@ mod tests {
         let first = cache.token().await.expect("token");
         clock.advance(Duration::from_secs(539));
         assert_eq!(access(&cache.token().await.expect("token")), "token-1");
+        // Inside the margin: the still-valid token is handed out, renewed in the background.
         clock.advance(Duration::from_secs(1));
+        assert_eq!(access(&cache.token().await.expect("token")), "token-1");
+        tokio::time::sleep(Duration::from_millis(60)).await;
         let second = cache.token().await.expect("token");
         assert_ne!(access(&first), access(&second));
         assert_eq!(
             second.refresh_token().map(|r| r.expose_secret().to_owned()),
             Some("r".into())
         );
+        // Past the expiry, callers wait for the new token.
+        clock.advance(Duration::from_secs(600));
+        assert_eq!(access(&cache.token().await.expect("token")), "token-3");
     }
 
     #[tokio::test]

@@ -30,7 +30,7 @@ pub enum Verdict {
 #[derive(Debug)]
 pub enum Outcome<'a> {
     /// An HTTP answer. `body` is there only when a classifier asked for it with
-    /// [`Classifier::wants_body`] (and the body was small enough to buffer).
+    /// [`Classifier::wants_body`]: the whole body, or the start of a long one.
     Response {
         /// The status.
         status: StatusCode,
@@ -46,8 +46,8 @@ pub enum Outcome<'a> {
 /// One rule of the chain.
 pub trait Classifier: Send + Sync + fmt::Debug {
     /// Whether this rule needs the body of an answer with this status and these headers. The
-    /// layer then buffers it (up to [`MAX_CLASSIFIED_BODY`] bytes) before asking. Keep it
-    /// narrow: a buffered body is a body not streamed.
+    /// layer then reads its start (about [`MAX_CLASSIFIED_BODY`] bytes) before asking; the
+    /// caller still gets the whole body. Keep it narrow: a read body waits in memory.
     fn wants_body(&self, status: StatusCode, headers: &HeaderMap) -> bool {
         let _ = (status, headers);
         false
@@ -57,7 +57,8 @@ pub trait Classifier: Send + Sync + fmt::Debug {
     fn classify(&self, outcome: &Outcome<'_>, verdict: Verdict) -> Verdict;
 }
 
-/// The most a classifier is given of a body; a longer body is classified without it.
+/// About how much of a body a classifier is given: the start of a longer body (up to the end
+/// of the chunk that reaches this size). The caller always gets the whole body.
 pub const MAX_CLASSIFIED_BODY: usize = 64 * 1024;
 
 /// The default rules on statuses: 401 rejects the token; connection errors, timeouts and

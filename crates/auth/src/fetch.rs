@@ -139,8 +139,8 @@ impl fmt::Debug for HttpSettings {
     }
 }
 
-/// A 2xx answer of a token endpoint.
-#[derive(Debug, Clone)]
+/// A 2xx answer of a token endpoint. `Debug` shows the body's length only: it holds tokens.
+#[derive(Clone)]
 pub struct TokenReply {
     /// The status (any 2xx).
     pub status: StatusCode,
@@ -148,6 +148,16 @@ pub struct TokenReply {
     pub headers: HeaderMap,
     /// The body.
     pub body: Bytes,
+}
+
+impl fmt::Debug for TokenReply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenReply")
+            .field("status", &self.status)
+            .field("headers", &self.headers.len())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 /// Sends a token request and returns its 2xx answer; anything else becomes the matching

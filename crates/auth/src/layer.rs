@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
+use futures::StreamExt as _;
 use reqwest::{Request, Response, StatusCode};
 use tracing::Instrument;
 
@@ -225,7 +226,16 @@ impl Auth {
                     // handed out again.
                     // Without a record of the token sent, the one held now is the best guess:
                     // it was current a moment ago, and asking for a token could fetch a new one.
-                    if let Some(sent) = token.clone().or_else(|| self.source.current()) {
+                    // Without a record of the token sent (a `send_raw()` call), the one held now
+                    // is invalidated only if the request copy carries it: a newer token must
+                    // not pay for a late rejection of an older one.
+                    let sent = token.clone().or_else(|| {
+                        self.source.current().filter(|current| {
+                            copy.as_ref()
+                                .is_none_or(|copy| self.scheme.carries(copy, current))
+                        })
+                    });
+                    if let Some(sent) = sent {
                         self.source.invalidate(&sent);
                     }
                     if resent || copy.is_none() {
@@ -235,7 +245,7 @@ impl Auth {
                         // Give the connection back before waiting for the new token; the
                         // answer is kept in case no new token can be had.
                         outcome = match outcome {
-                            Ok(response) => buffered(response, MAX_CLASSIFIED_BODY).await,
+                            Ok(response) => buffered(response, MAX_ERROR_BODY, Rest::Drop).await,
                             other => other,
                         };
                         match self.source.token().await {
@@ -278,7 +288,7 @@ impl Auth {
         let capturing = is_capturing();
         let response = finish(&span, started, outcome, capturing)?;
         if capturing && !response.status().is_success() {
-            let response = buffered(response, MAX_ERROR_BODY).await?;
+            let response = buffered(response, MAX_ERROR_BODY, Rest::Drop).await?;
             if let Some(body) = body_of(&response) {
                 note(|r| r.error_body = Some(body));
             }
@@ -299,7 +309,7 @@ impl Auth {
                     .iter()
                     .any(|c| c.wants_body(response.status(), response.headers())) =>
             {
-                buffered(response, MAX_CLASSIFIED_BODY).await
+                buffered(response, MAX_CLASSIFIED_BODY, Rest::Keep).await
             }
             other => other,
         };
@@ -350,43 +360,77 @@ fn note_rejected(outcome: &reqwest::Result<Response>) {
     }
 }
 
-/// The body of a response that [`buffered`] rebuilt, without reading it again.
+/// The body, or the start of it, that [`buffered`] read, without reading it again.
 fn body_of(response: &Response) -> Option<Bytes> {
     response
         .extensions()
         .get::<BufferedBody>()
-        .map(|b| b.0.clone())
+        .map(|b| b.bytes.clone())
 }
 
-/// Marks a response whose body is in memory, and holds a cheap copy of it.
+/// Marks a response whose body [`buffered`] read, and holds a cheap copy of what it read.
 #[derive(Clone)]
-struct BufferedBody(Bytes);
+struct BufferedBody {
+    bytes: Bytes,
+    /// Whether `bytes` is the whole body (else its start, and the rest still streams).
+    complete: bool,
+}
 
-/// Reads up to `limit` bytes of the body (the rest is dropped, with the connection) and
-/// rebuilds an identical response around them, so the connection is free before anything
-/// else waits and the body can be looked at and still handed on.
-async fn buffered(mut response: Response, limit: usize) -> reqwest::Result<Response> {
-    if response.extensions().get::<BufferedBody>().is_some() {
+/// What [`buffered`] does with the part of a body beyond its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rest {
+    /// Hand it on: the caller gets the whole body, the bytes read followed by the rest.
+    Keep,
+    /// Drop it, with its connection: for error answers, whose start is all anyone reads.
+    Drop,
+}
+
+/// Reads the body, up to `limit` bytes, and rebuilds an identical response around it, so the
+/// bytes can be looked at and still handed on, and a fully read body frees its connection
+/// before anything else waits. The rebuilt response's `url()` is not the request's.
+async fn buffered(mut response: Response, limit: usize, rest: Rest) -> reqwest::Result<Response> {
+    if response
+        .extensions()
+        .get::<BufferedBody>()
+        .is_some_and(|b| b.complete)
+    {
         return Ok(response);
     }
     let status: StatusCode = response.status();
     let version = response.version();
     let headers = std::mem::take(response.headers_mut());
     let extensions = std::mem::take(response.extensions_mut());
-    let mut body = BytesMut::new();
-    while body.len() < limit {
+    let mut read = BytesMut::new();
+    let mut complete = false;
+    while read.len() < limit {
         match response.chunk().await? {
-            Some(chunk) => body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())]),
-            None => break,
+            Some(chunk) if rest == Rest::Drop => {
+                read.extend_from_slice(&chunk[..chunk.len().min(limit - read.len())]);
+            }
+            Some(chunk) => read.extend_from_slice(&chunk),
+            None => {
+                complete = true;
+                break;
+            }
         }
     }
-    let body = body.freeze();
-    let mut rebuilt = http::Response::new(body.clone());
+    let read = read.freeze();
+    let body = if complete || rest == Rest::Drop {
+        reqwest::Body::from(read.clone())
+    } else {
+        let start =
+            futures::stream::once(std::future::ready(Ok::<_, reqwest::Error>(read.clone())));
+        reqwest::Body::wrap_stream(start.chain(response.bytes_stream()))
+    };
+    let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;
     *rebuilt.headers_mut() = headers;
     *rebuilt.version_mut() = version;
     *rebuilt.extensions_mut() = extensions;
-    rebuilt.extensions_mut().insert(BufferedBody(body));
+    rebuilt.extensions_mut().insert(BufferedBody {
+        bytes: read,
+        complete: complete || rest == Rest::Drop,
+    });
     Ok(Response::from(rebuilt))
 }
 

@@ -24,8 +24,9 @@ tokio::task_local! {
     static CALL: RefCell<CallRecord>;
 }
 
-/// What the request layer observed during one call.
-#[derive(Debug, Default, Clone)]
+/// What the request layer observed during one call. `Debug` shows the error body's length
+/// only: a body may echo a credential.
+#[derive(Default, Clone)]
 #[non_exhaustive]
 pub struct CallRecord {
     /// The typed error when no token could be had.
@@ -40,6 +41,18 @@ pub struct CallRecord {
     pub applied: Option<Arc<Token>>,
     /// The client's secrets, to scrub the error's texts.
     pub redactor: Option<Redactor>,
+}
+
+impl std::fmt::Debug for CallRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallRecord")
+            .field("auth_error", &self.auth_error)
+            .field("status", &self.status)
+            .field("error_body_len", &self.error_body.as_ref().map(Bytes::len))
+            .field("request_id", &self.request_id)
+            .field("applied", &self.applied)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Whether the current task runs inside [`capture`], i.e. whether anything should be recorded.

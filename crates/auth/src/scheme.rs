@@ -103,6 +103,30 @@ impl AuthScheme {
     }
 }
 
+impl AuthScheme {
+    /// Whether `request` carries `token` where this scheme puts it. Used only where the layer
+    /// has no record of the token it placed.
+    pub fn carries(&self, request: &Request, token: &Token) -> bool {
+        let secret = token.access_token().expose_secret();
+        match self {
+            Self::Header { name, prefix } => request.headers().get(name).is_some_and(|value| {
+                let value = value.as_bytes();
+                match prefix {
+                    Some(prefix) => value
+                        .strip_prefix(prefix.as_bytes())
+                        .and_then(|rest| rest.strip_prefix(b" "))
+                        .is_some_and(|rest| rest == secret.as_bytes()),
+                    None => value == secret.as_bytes(),
+                }
+            }),
+            Self::Query { name } => request
+                .url()
+                .query_pairs()
+                .any(|(key, value)| key == name.as_str() && value == secret),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +151,17 @@ mod tests {
         raw.apply(&Token::new("three").expect("t"), &mut r)
             .expect("applied");
         assert_eq!(r.headers()["x-api-token"], "three");
+    }
+
+    #[test]
+    fn carries_tells_the_token_placed() {
+        let (one, two) = (Token::new("one").expect("t"), Token::new("two").expect("t"));
+        for scheme in [AuthScheme::bearer(), AuthScheme::query("access_token")] {
+            let mut r = request("https://api.example.com/x?a=1");
+            scheme.apply(&one, &mut r).expect("applied");
+            assert!(scheme.carries(&r, &one));
+            assert!(!scheme.carries(&r, &two));
+        }
     }
 
     #[test]

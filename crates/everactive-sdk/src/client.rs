@@ -49,10 +49,20 @@ pub struct ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A URL's query or fragment may hold a credential (`build` refuses them): never shown.
+        // A URL's user info, query or fragment may hold a credential (`build` refuses them):
+        // only the scheme, host, port and path are shown.
         let shown = |url: &Option<String>| {
             url.as_deref()
-                .map(|u| u.split(['?', '#']).next().unwrap_or_default().to_owned())
+                .map(|raw| match reqwest::Url::parse(raw.trim()) {
+                    Ok(url) => format!(
+                        "{}://{}{}{}",
+                        url.scheme(),
+                        url.host_str().unwrap_or_default(),
+                        url.port().map(|p| format!(":{p}")).unwrap_or_default(),
+                        url.path()
+                    ),
+                    Err(_) => "[not a URL]".to_owned(),
+                })
         };
         f.debug_struct("ClientBuilder")
             .field("client_id", &self.client_id)
@@ -306,10 +316,11 @@ mod tests {
         let builder = Client::builder()
             .credentials("id", "secret-value")
             .base_url("https://api.example.com/?key=abc#frag")
+            .token_url("https://id:hunter2@auth.example.com/token")
             .webhook_secret("hook-value");
         let shown = format!("{builder:?}");
         assert!(shown.contains("https://api.example.com/"), "{shown}");
-        for hidden in ["key=abc", "frag", "secret-value", "hook-value"] {
+        for hidden in ["key=abc", "frag", "secret-value", "hook-value", "hunter2"] {
             assert!(!shown.contains(hidden), "{shown}");
         }
     }
