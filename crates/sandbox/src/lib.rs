@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod everactive;
+mod iotconnect;
 mod shared;
 
 use std::fmt;
@@ -33,12 +34,14 @@ pub struct Sandbox;
 
 impl Sandbox {
     /// A builder with the defaults: seed [`DEFAULT_SEED`], free ports, the demo credentials,
-    /// 12 sensors and 3 gateways, 24 h tokens, a delivery round every 60 s, no faults.
+    /// 12 sensors and 3 gateways, 24 h tokens, a delivery round every 60 s; 8 IoTConnect
+    /// devices, 24 h access tokens and 30-day refresh tokens; no faults.
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder {
             seed: DEFAULT_SEED,
             port: None,
             everactive: everactive::Config::default(),
+            iotconnect: iotconnect::Config::default(),
         }
     }
 }
@@ -49,6 +52,7 @@ pub struct SandboxBuilder {
     seed: u64,
     port: Option<u16>,
     everactive: everactive::Config,
+    iotconnect: iotconnect::Config,
 }
 
 impl SandboxBuilder {
@@ -58,8 +62,9 @@ impl SandboxBuilder {
         self
     }
 
-    /// Fixed ports instead of free ones: the admin API on `port`, Everactive on `port + 1`
-    /// (later vendors take the next ports in the order they were added).
+    /// Fixed ports instead of free ones: the admin API on `port`, Everactive on `port + 1`,
+    /// IoTConnect on `port + 2` (later vendors take the next ports in the order they were
+    /// added).
     pub fn port(mut self, port: u16) -> Self {
         self.port = Some(port);
         self
@@ -105,19 +110,62 @@ impl SandboxBuilder {
         self
     }
 
+    /// The IoTConnect user name, password and solution key (defaults
+    /// `sandbox-user@example.com`, `sandbox-iotconnect-password`,
+    /// `sandbox-iotconnect-solution-key`).
+    pub fn iotconnect_credentials(
+        mut self,
+        username: impl Into<String>,
+        password: impl Into<String>,
+        solution_key: impl Into<String>,
+    ) -> Self {
+        self.iotconnect.username = username.into();
+        self.iotconnect.password = password.into();
+        self.iotconnect.solution_key = solution_key.into();
+        self
+    }
+
+    /// How many IoTConnect devices to seed (default 8, at most 10000). Four or more include
+    /// one that never reported.
+    pub fn iotconnect_devices(mut self, devices: usize) -> Self {
+        self.iotconnect.devices = devices;
+        self
+    }
+
+    /// Lifetime of IoTConnect access tokens (default 24 h, as observed). The
+    /// `token_lifetime_secs` knob overrides it at run time.
+    pub fn iotconnect_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.iotconnect.token_lifetime = lifetime;
+        self
+    }
+
+    /// Lifetime of IoTConnect refresh tokens (default 30 days; the vendor's is unknown).
+    pub fn iotconnect_refresh_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.iotconnect.refresh_token_lifetime = lifetime;
+        self
+    }
+
+    /// Fault knobs IoTConnect starts with; `DELETE /_admin/iotconnect/faults` returns to them.
+    pub fn iotconnect_faults(mut self, faults: Faults) -> Self {
+        self.iotconnect.faults = faults;
+        self
+    }
+
     /// Binds the listeners on `127.0.0.1` and starts serving.
     ///
     /// Fails on a port that is taken and on invalid settings (empty credentials, a fleet over
     /// the limits, sensors without gateways, invalid faults, a zero delivery interval).
     pub async fn start(self) -> io::Result<RunningSandbox> {
-        let (admin_port, everactive_port) = match self.port {
-            None => (0, 0),
-            Some(port) => (
-                port,
-                port.checked_add(1).ok_or_else(|| {
-                    io::Error::new(io::ErrorKind::InvalidInput, "the port is too high")
-                })?,
-            ),
+        let (admin_port, everactive_port, iotconnect_port) = match self.port {
+            None => (0, 0, 0),
+            Some(port) => {
+                let next = |n: u16| {
+                    port.checked_add(n).ok_or_else(|| {
+                        io::Error::new(io::ErrorKind::InvalidInput, "the port is too high")
+                    })
+                };
+                (port, next(1)?, next(2)?)
+            }
         };
         let (shutdown, stop) = watch::channel(false);
         let clock = Clock::default();
@@ -131,7 +179,19 @@ impl SandboxBuilder {
             stop.clone(),
         )
         .await?;
-        let admin_router = admin::router(self.seed, clock.clone(), vec![everactive.admin()]);
+        let iotconnect = iotconnect::Running::start(
+            self.iotconnect,
+            self.seed,
+            clock.clone(),
+            iotconnect_port,
+            stop.clone(),
+        )
+        .await?;
+        let admin_router = admin::router(
+            self.seed,
+            clock.clone(),
+            vec![everactive.admin(), iotconnect.admin()],
+        );
         let admin_server = server::serve(admin_listener, admin_router, stop);
         let everactive::Running {
             state,
@@ -143,7 +203,8 @@ impl SandboxBuilder {
             clock,
             admin_url,
             everactive: state,
-            servers: vec![admin_server, everactive_server],
+            iotconnect: iotconnect.state,
+            servers: vec![admin_server, everactive_server, iotconnect.server],
             timers: timer.into_iter().collect(),
             shutdown: Some(shutdown),
         })
@@ -157,6 +218,7 @@ pub struct RunningSandbox {
     clock: Clock,
     admin_url: String,
     everactive: everactive::Shared,
+    iotconnect: iotconnect::Shared,
     servers: Vec<JoinHandle<io::Result<()>>>,
     timers: Vec<JoinHandle<()>>,
     shutdown: Option<watch::Sender<bool>>,
@@ -168,6 +230,7 @@ impl fmt::Debug for RunningSandbox {
             .field("seed", &self.seed)
             .field("admin_url", &self.admin_url)
             .field("everactive_url", &self.everactive.base_url)
+            .field("iotconnect_url", &self.iotconnect.base_url)
             .finish_non_exhaustive()
     }
 }
@@ -223,6 +286,51 @@ impl RunningSandbox {
     /// Everactive's fault knobs, counters and tokens.
     pub fn everactive(&self) -> &VendorControls {
         &self.everactive.controls
+    }
+
+    /// Root of the IoTConnect listener, `http://127.0.0.1:<port>`: the discovery host (the
+    /// call is `<root>/api/uisdk/solutionkey/{key}/env/{env}?version=2.1&pf=aws`) and the host
+    /// of every service (`<root>/auth/api/v2.1`, `<root>/device/api/v2.1`, ...). Use it as
+    /// `IOTCONNECT_DISCOVERY_URL`.
+    pub fn iotconnect_url(&self) -> &str {
+        &self.iotconnect.base_url
+    }
+
+    /// The full discovery call for the demo solution key, environment `poc`, platform `aws`.
+    pub fn iotconnect_discovery_url(&self) -> String {
+        iotconnect::discovery_url(&self.iotconnect)
+    }
+
+    /// The base URL of one IoTConnect service as discovery hands it out, e.g. `auth` gives
+    /// `<root>/auth/api/v2.1` (services: `auth`, `user`, `device`, `telemetry`, ...).
+    pub fn iotconnect_service_url(&self, service: &str) -> String {
+        self.iotconnect.service_url(service)
+    }
+
+    /// The IoTConnect user name, password and solution key.
+    pub fn iotconnect_credentials(&self) -> (&str, &str, &str) {
+        let config = &self.iotconnect.config;
+        (&config.username, &config.password, &config.solution_key)
+    }
+
+    /// The environment that points an application at this sandbox's IoTConnect:
+    /// `IOTCONNECT_DISCOVERY_URL`, `IOTCONNECT_ENVIRONMENT`, `IOTCONNECT_PLATFORM`,
+    /// `IOTCONNECT_SOLUTION_KEY`, `IOTCONNECT_USERNAME`, `IOTCONNECT_PASSWORD`.
+    pub fn iotconnect_env(&self) -> [(&'static str, String); 6] {
+        let (username, password, solution_key) = self.iotconnect_credentials();
+        [
+            ("IOTCONNECT_DISCOVERY_URL", self.iotconnect_url().to_owned()),
+            ("IOTCONNECT_ENVIRONMENT", iotconnect::ENVIRONMENT.to_owned()),
+            ("IOTCONNECT_PLATFORM", iotconnect::PLATFORM.to_owned()),
+            ("IOTCONNECT_SOLUTION_KEY", solution_key.to_owned()),
+            ("IOTCONNECT_USERNAME", username.to_owned()),
+            ("IOTCONNECT_PASSWORD", password.to_owned()),
+        ]
+    }
+
+    /// IoTConnect's fault knobs, counters, tokens and refresh tokens.
+    pub fn iotconnect(&self) -> &VendorControls {
+        &self.iotconnect.controls
     }
 
     /// Runs one Everactive delivery round now and returns its attempts.

@@ -9,18 +9,21 @@ use std::time::Duration;
 use sdk_sandbox::{DEFAULT_SEED, Faults, ForcedFailure, RunningSandbox, Sandbox, SandboxBuilder};
 
 const USAGE: &str = "\
-sdk-sandbox: a loopback emulation of the vendor APIs (Everactive)
+sdk-sandbox: a loopback emulation of the vendor APIs (Everactive, IoTConnect)
 
 Usage: sdk-sandbox [flags]
 
-  --port N                 admin API on N, Everactive on N+1 (default: free ports)
+  --port N                 admin API on N, Everactive on N+1, IoTConnect on N+2
+                           (default: free ports)
   --seed N                 seed of the generated data (default 42)
   --sensors N              Everactive sensors to seed (default 12)
   --gateways N             Everactive gateways to seed (default 3)
-  --token-lifetime SECS    token lifetime (default: the vendor's, 86400 for Everactive)
+  --devices N              IoTConnect devices to seed (default 8)
+  --token-lifetime SECS    token lifetime of every vendor (default: the vendor's, 86400)
+  --refresh-token-lifetime SECS  IoTConnect refresh-token lifetime (default 2592000)
   --delivery-interval SECS webhook delivery round every SECS seconds, 0 = only on demand
                            (default 60)
-Fault knobs at startup (the admin API changes them later):
+Fault knobs at startup, for every vendor (the admin API changes them later):
   --latency-ms MS          added to every token and API answer
   --fail-api STATUS:COUNT[:RETRY_AFTER]     fail the next COUNT API calls
   --fail-tokens STATUS:COUNT[:RETRY_AFTER]  fail the next COUNT token requests
@@ -103,6 +106,19 @@ fn print_banner(sandbox: &RunningSandbox) {
     }
     println!("  read-only client: {ro_id} / {ro_secret}");
     println!();
+    let root = sandbox.iotconnect_url();
+    println!("IoTConnect  {root}");
+    println!("  discovery       {}", sandbox.iotconnect_discovery_url());
+    for service in ["auth", "device", "user", "telemetry"] {
+        println!(
+            "  {service:<15} {}",
+            sandbox.iotconnect_service_url(service)
+        );
+    }
+    for (name, value) in sandbox.iotconnect_env() {
+        println!("  export {name}={value}");
+    }
+    println!();
     println!("Admin       {}", sandbox.admin_url());
     println!();
     println!("Press Ctrl-C to stop.");
@@ -145,9 +161,16 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<SandboxBuilder
             "--seed" => builder = builder.seed(number(&flag, &value(&flag)?)?),
             "--sensors" => sensors = Some(number(&flag, &value(&flag)?)?),
             "--gateways" => gateways = Some(number(&flag, &value(&flag)?)?),
+            "--devices" => builder = builder.iotconnect_devices(number(&flag, &value(&flag)?)?),
             "--token-lifetime" => {
+                let lifetime = Duration::from_secs(number(&flag, &value(&flag)?)?);
+                builder = builder
+                    .everactive_token_lifetime(lifetime)
+                    .iotconnect_token_lifetime(lifetime);
+            }
+            "--refresh-token-lifetime" => {
                 let secs = number(&flag, &value(&flag)?)?;
-                builder = builder.everactive_token_lifetime(Duration::from_secs(secs));
+                builder = builder.iotconnect_refresh_token_lifetime(Duration::from_secs(secs));
             }
             "--delivery-interval" => {
                 let secs: u64 = number(&flag, &value(&flag)?)?;
@@ -170,7 +193,11 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<SandboxBuilder
     if sensors.is_some() || gateways.is_some() {
         builder = builder.everactive_fleet(sensors.unwrap_or(12), gateways.unwrap_or(3));
     }
-    Ok(Some(builder.everactive_faults(faults)))
+    Ok(Some(
+        builder
+            .everactive_faults(faults.clone())
+            .iotconnect_faults(faults),
+    ))
 }
 
 fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, String> {

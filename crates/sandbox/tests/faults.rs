@@ -265,11 +265,11 @@ async fn stats_count_token_and_api_requests() {
     assert_eq!(status, 200);
     assert_eq!(
         stats,
-        json!({"token_requests": 1, "tokens_issued": 1, "api_requests": 4})
+        json!({"token_requests": 1, "tokens_issued": 1, "api_requests": 4, "refresh_requests": 0})
     );
     let (_, reset) = admin(&sandbox, Method::DELETE, "/everactive/stats", None).await;
     assert_eq!(
         reset,
-        json!({"token_requests": 0, "tokens_issued": 0, "api_requests": 0})
+        json!({"token_requests": 0, "tokens_issued": 0, "api_requests": 0, "refresh_requests": 0})
     );
 }

@@ -163,6 +163,9 @@ impl Faults {
 pub(crate) enum RequestKind {
     /// A request to the vendor's token endpoint.
     Token,
+    /// A request to the vendor's refresh-token endpoint: counted apart, but the token knobs
+    /// (`fail_tokens`, `malformed_tokens`, latency) apply to it like to a token request.
+    Refresh,
     /// A call of the vendor's API.
     Api,
     /// Anything else (unknown paths): passed through untouched.
@@ -223,7 +226,7 @@ impl FaultState {
     fn take_failure(&self, kind: RequestKind) -> Option<ForcedFailure> {
         let mut faults = self.lock();
         let slot = match kind {
-            RequestKind::Token => &mut faults.fail_tokens,
+            RequestKind::Token | RequestKind::Refresh => &mut faults.fail_tokens,
             RequestKind::Api => &mut faults.fail_api,
             RequestKind::Other => return None,
         };
@@ -243,7 +246,7 @@ impl FaultState {
     fn take_malformed(&self, kind: RequestKind) -> bool {
         let mut faults = self.lock();
         let slot = match kind {
-            RequestKind::Token => &mut faults.malformed_tokens,
+            RequestKind::Token | RequestKind::Refresh => &mut faults.malformed_tokens,
             RequestKind::Api => &mut faults.malformed_api,
             RequestKind::Other => return false,
         };
@@ -295,7 +298,7 @@ fn forced_failure(profile: &FaultProfile, kind: RequestKind, failure: ForcedFail
     let status = StatusCode::from_u16(failure.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     let message = "failure forced by the sandbox's fault knobs";
     let mut response = match kind {
-        RequestKind::Token => (profile.token_error)(status, message),
+        RequestKind::Token | RequestKind::Refresh => (profile.token_error)(status, message),
         _ => (profile.api_error)(status, message),
     };
     if let Some(secs) = failure.retry_after_secs {

@@ -66,6 +66,29 @@ impl Query {
             Some(other) => Err(format!("{name} must be asc or desc, not {other:?}")),
         }
     }
+
+    /// Parameter `name` as a sort in one value: `"<field>"`, `"<field> asc"` or
+    /// `"<field> desc"` (direction in any letter case); the field and whether it is descending.
+    pub(crate) fn sort_spec(&self, name: &str) -> Result<Option<(String, bool)>, String> {
+        let Some(text) = self.text(name).map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        let mut words = text.split_whitespace();
+        let field = words.next().unwrap_or_default().to_owned();
+        let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(other) => {
+                return Err(format!(
+                    "{name} direction must be asc or desc, not {other:?}"
+                ));
+            }
+        };
+        if words.next().is_some() {
+            return Err(format!("{name} must be \"<field> asc|desc\", not {text:?}"));
+        }
+        Ok(Some((field, descending)))
+    }
 }
 
 /// Which page of a list a request asks for (1-based).
@@ -133,6 +156,16 @@ mod tests {
         assert_eq!(page.total_pages(items.len()), 3);
         let last = PageRequest { page: 9, size: 3 };
         assert!(last.slice(&items).is_empty());
+    }
+
+    #[test]
+    fn sort_specs() {
+        let q = Query::parse(Some("a=uniqueId%20DESC&b=name&c=x%20up&d=x+asc+y"));
+        assert_eq!(q.sort_spec("a"), Ok(Some(("uniqueId".into(), true))));
+        assert_eq!(q.sort_spec("b"), Ok(Some(("name".into(), false))));
+        assert!(q.sort_spec("c").is_err());
+        assert!(q.sort_spec("d").is_err());
+        assert_eq!(q.sort_spec("e"), Ok(None));
     }
 
     #[test]

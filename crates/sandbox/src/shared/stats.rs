@@ -14,6 +14,8 @@ pub struct Stats {
     pub tokens_issued: u64,
     /// Requests that reached the API (everything but the token endpoint), whatever the answer.
     pub api_requests: u64,
+    /// Requests that reached a refresh-token endpoint (vendors with refresh tokens only).
+    pub refresh_requests: u64,
 }
 
 /// The live counters behind [`Stats`].
@@ -22,6 +24,7 @@ pub(crate) struct Counters {
     pub(crate) token_requests: AtomicU64,
     pub(crate) tokens_issued: AtomicU64,
     pub(crate) api_requests: AtomicU64,
+    pub(crate) refresh_requests: AtomicU64,
 }
 
 impl Counters {
@@ -36,6 +39,7 @@ impl Counters {
             token_requests: self.token_requests.load(Ordering::Relaxed),
             tokens_issued: self.tokens_issued.load(Ordering::Relaxed),
             api_requests: self.api_requests.load(Ordering::Relaxed),
+            refresh_requests: self.refresh_requests.load(Ordering::Relaxed),
         }
     }
 
@@ -45,6 +49,7 @@ impl Counters {
             &self.token_requests,
             &self.tokens_issued,
             &self.api_requests,
+            &self.refresh_requests,
         ] {
             counter.store(0, Ordering::Relaxed);
         }

@@ -1,8 +1,9 @@
-//! Issuing and checking access tokens, with an expiry on the sandbox clock.
+//! Issuing and checking access tokens and refresh tokens, with an expiry on the sandbox clock.
 //!
 //! Every vendor keeps its own [`TokenIssuer`]; a vendor's endpoint decides how a token is
 //! asked for and what the answer looks like, the issuer only remembers who holds which token
-//! until when.
+//! until when. Refresh tokens are single use: redeeming one consumes it, so a vendor that
+//! rotates them hands out a new one with every refresh.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -62,6 +63,7 @@ struct Issued {
 #[derive(Debug)]
 struct Inner {
     tokens: HashMap<String, Issued>,
+    refresh_tokens: HashMap<String, Issued>,
     rng: SeededRng,
     serial: u64,
 }
@@ -80,6 +82,7 @@ impl TokenIssuer {
             clock,
             inner: Mutex::new(Inner {
                 tokens: HashMap::new(),
+                refresh_tokens: HashMap::new(),
                 rng: SeededRng::new(entropy()),
                 serial: 0,
             }),
@@ -158,6 +161,59 @@ impl TokenIssuer {
         alive
     }
 
+    /// Issues a refresh token for `subject` living `lifetime`: `length` random lower-case
+    /// letters (the shape one vendor's captured answers show).
+    pub(crate) fn issue_refresh(&self, subject: &str, lifetime: Duration, length: usize) -> String {
+        let now_ms = self.clock.now_millis();
+        let lifetime_ms = i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX);
+        let mut inner = self.lock();
+        let token: String = (0..length.max(16))
+            .map(|_| char::from(b'a' + inner.rng.below(26) as u8))
+            .collect();
+        if inner.refresh_tokens.len() > PRUNE_ABOVE {
+            inner.refresh_tokens.retain(|_, t| t.expires_at_ms > now_ms);
+        }
+        inner.refresh_tokens.insert(
+            token.clone(),
+            Issued {
+                subject: subject.to_owned(),
+                expires_at_ms: now_ms.saturating_add(lifetime_ms),
+            },
+        );
+        token
+    }
+
+    /// Redeems a refresh token: its subject if it is known, alive and not revoked. A redeemed
+    /// token is consumed (a second use is [`TokenProblem::Unknown`]); an expired or revoked one
+    /// stays refused.
+    pub(crate) fn redeem_refresh(&self, token: &str) -> Result<String, TokenProblem> {
+        let now_ms = self.clock.now_millis();
+        let mut inner = self.lock();
+        match inner.refresh_tokens.get(token) {
+            None => Err(TokenProblem::Unknown),
+            Some(issued) if issued.expires_at_ms <= now_ms => Err(TokenProblem::Expired),
+            Some(_) => inner
+                .refresh_tokens
+                .remove(token)
+                .map(|issued| issued.subject)
+                .ok_or(TokenProblem::Unknown),
+        }
+    }
+
+    /// Revokes every refresh token issued so far; returns how many were still usable.
+    pub(crate) fn revoke_refresh_all(&self) -> usize {
+        let now_ms = self.clock.now_millis();
+        let mut inner = self.lock();
+        let mut alive = 0;
+        for issued in inner.refresh_tokens.values_mut() {
+            if issued.expires_at_ms > now_ms {
+                alive += 1;
+                issued.expires_at_ms = now_ms;
+            }
+        }
+        alive
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding this lock leaves consistent data behind; keep serving.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
@@ -201,6 +257,25 @@ mod tests {
         assert_eq!(payload["sub"], "client@clients");
         let iat = payload["iat"].as_i64().unwrap_or_default();
         assert_eq!(payload["exp"].as_i64(), Some(iat + 86400));
+    }
+
+    #[test]
+    fn refresh_tokens_are_single_use_expire_and_revoke() {
+        let clock = Clock::default();
+        let issuer = TokenIssuer::new(clock.clone());
+        let first = issuer.issue_refresh("user", Duration::from_secs(60), 50);
+        assert_eq!(first.len(), 50);
+        assert!(first.bytes().all(|b| b.is_ascii_lowercase()));
+        assert_eq!(issuer.redeem_refresh(&first).as_deref(), Ok("user"));
+        assert_eq!(issuer.redeem_refresh(&first), Err(TokenProblem::Unknown));
+        let second = issuer.issue_refresh("user", Duration::from_secs(60), 50);
+        clock.advance(Duration::from_secs(61));
+        assert_eq!(issuer.redeem_refresh(&second), Err(TokenProblem::Expired));
+        let third = issuer.issue_refresh("user", Duration::from_secs(60), 50);
+        assert_eq!(issuer.revoke_refresh_all(), 1);
+        assert_eq!(issuer.redeem_refresh(&third), Err(TokenProblem::Expired));
+        // Access tokens are untouched by refresh revocation.
+        assert_eq!(issuer.verify(&third), Err(TokenProblem::Unknown));
     }
 
     #[test]

@@ -84,6 +84,12 @@ impl VendorControls {
         self.inner.tokens.expire_all()
     }
 
+    /// Revokes every refresh token issued so far, so the next refresh with one of them is
+    /// refused. Returns how many were still usable.
+    pub fn revoke_refresh_tokens(&self) -> usize {
+        self.inner.tokens.revoke_refresh_all()
+    }
+
     /// The lifetime of a token issued now: the knob if set, else the vendor's lifetime.
     pub(crate) fn token_lifetime(&self) -> Duration {
         self.faults()
@@ -107,6 +113,7 @@ impl VendorControls {
     pub(crate) fn count_request(&self, kind: RequestKind) {
         match kind {
             RequestKind::Token => Counters::bump(&self.inner.counters.token_requests),
+            RequestKind::Refresh => Counters::bump(&self.inner.counters.refresh_requests),
             RequestKind::Api => Counters::bump(&self.inner.counters.api_requests),
             RequestKind::Other => {}
         }
