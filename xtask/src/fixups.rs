@@ -371,4 +371,30 @@ mod tests {
         (ALLOW_UNKNOWN_FIELDS.apply)(&mut spec).expect("allow applies");
         assert_eq!(spec, json!({ "paths": {}, "x": {} }));
     }
+
+    /// The IoTConnect auth document tags only its token exchanges `auth`: the fixup as it is
+    /// (an exact tag match) drops those three and keeps the bearer-token check.
+    #[test]
+    fn drop_auth_operations_keeps_only_verify_token_in_the_iotconnect_auth_spec() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/iotconnect/auth.yaml");
+        let text = std::fs::read_to_string(path).expect("the IoTConnect auth spec");
+        let mut spec = crate::generate::SpecFormat::Yaml
+            .parse(&text)
+            .expect("valid YAML");
+        drop_auth_operations(&mut spec).expect("the token exchanges are tagged `auth`");
+        let paths: Vec<&String> = spec["paths"].as_object().expect("paths").keys().collect();
+        assert_eq!(paths, ["/Auth/verify-token"]);
+        let schemas = spec["components"]["schemas"].as_object().expect("schemas");
+        for gone in [
+            "LoginRequest",
+            "LoginResponse",
+            "RefreshTokenRequest",
+            "BasicTokenEnvelope",
+        ] {
+            assert!(!schemas.contains_key(gone), "{gone} must be dropped");
+        }
+        for kept in ["ErrorBody", "VerifyTokenEnvelope"] {
+            assert!(schemas.contains_key(kept), "{kept} must stay");
+        }
+    }
 }

@@ -22,7 +22,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use serde_json::Value;
 
 use crate::error::{Error, Step};
-use crate::vendor::{Codegen, HttpMock, OpenApiSource, Source, Vendor};
+use crate::vendor::{Codegen, HttpMock, Module, OpenApiSource, Source, Vendor};
 
 /// How rustfmt failures are shown: its stderr, cut to this many lines.
 const MAX_RUSTFMT_ERROR_LINES: usize = 20;
@@ -36,16 +36,29 @@ pub struct Output {
     pub code: String,
 }
 
-/// Generates every output file of `vendor` (the client first), reading its inputs below `root`.
+/// Generates every output file of `vendor` (module by module, each client before its mocks),
+/// reading its inputs below `root`.
 pub fn generate(root: &Path, vendor: &Vendor) -> Result<Vec<Output>, Error> {
-    match &vendor.source {
+    let mut outputs = Vec::new();
+    for module in vendor.modules {
+        outputs.extend(generate_module(root, vendor.name, module)?);
+    }
+    Ok(outputs)
+}
+
+/// Generates the files of one module: its client, then its typed mocks if it ships them.
+fn generate_module(
+    root: &Path,
+    vendor: &'static str,
+    module: &Module,
+) -> Result<Vec<Output>, Error> {
+    match &module.source {
         Source::OpenApi(src) => {
-            let text = fs::read_to_string(root.join(src.spec)).map_err(|e| {
-                Error::new(vendor.name, Step::ReadSpec, format!("{}: {e}", src.spec))
-            })?;
-            let generated = generate_openapi(vendor.name, src, &text, root)?;
+            let text = fs::read_to_string(root.join(src.spec))
+                .map_err(|e| Error::new(vendor, Step::ReadSpec, format!("{}: {e}", src.spec)))?;
+            let generated = generate_openapi(vendor, src, &text, root)?;
             let mut outputs = vec![Output {
-                path: vendor.output,
+                path: module.output,
                 code: generated.client,
             }];
             if let (Some(mock), Some(code)) = (&src.httpmock, generated.httpmock) {
@@ -466,7 +479,7 @@ components:
             .iter()
             .find(|v| v.name == "everactive")
             .expect("everactive is in the table");
-        let Source::OpenApi(src) = &vendor.source;
+        let Source::OpenApi(src) = &vendor.modules[0].source;
         src
     }
 

@@ -364,7 +364,7 @@ mod tests {
         let root = std::env::temp_dir().join(format!("xtask-regen-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         let vendor = &VENDORS[0];
-        let vendor::Source::OpenApi(src) = &vendor.source;
+        let vendor::Source::OpenApi(src) = &vendor.modules[0].source;
         let spec = root.join(src.spec);
         let outputs: Vec<PathBuf> = vendor.outputs().iter().map(|o| root.join(o)).collect();
         assert_eq!(outputs.len(), 2, "the client and the typed mocks");

@@ -1,9 +1,14 @@
 //! The table of vendors `cargo xtask regen` knows, and how each one is generated.
 //!
 //! Adding a vendor means adding one entry to [`VENDORS`]. Everything that differs between
-//! vendors (spec, output files, fixups, inner type, derives, type replacements, tag style,
+//! vendors (specs, output files, fixups, inner type, derives, type replacements, tag style,
 //! typed mocks) is a field here; the conventions shared by every SDK in the workspace live in
 //! `generate.rs`.
+//!
+//! A vendor whose API is split over several documents (IoTConnect: one per service, each on
+//! its own host) lists one [`Module`] per document. Every module runs through the same
+//! pipeline and is covered by `--check`; nothing in `main.rs` or `generate.rs` special-cases
+//! the count.
 
 use progenitor::{TagStyle, TypeImpl};
 
@@ -13,6 +18,12 @@ use crate::fixups::{self, Fixup};
 pub struct Vendor {
     /// The name used with `--only` and in every message.
     pub name: &'static str,
+    /// The generated modules, in order: one per source document. At least one.
+    pub modules: &'static [Module],
+}
+
+/// One generated client module and the document it comes from.
+pub struct Module {
     /// The generated client, relative to the workspace root.
     pub output: &'static str,
     /// Where the code comes from.
@@ -21,7 +32,16 @@ pub struct Vendor {
 
 #[cfg(test)]
 impl Vendor {
-    /// Every file generated for this vendor, relative to the workspace root: the client first.
+    /// Every file generated for this vendor, relative to the workspace root: module by module,
+    /// each client before its typed mocks.
+    pub fn outputs(&self) -> Vec<&'static str> {
+        self.modules.iter().flat_map(Module::outputs).collect()
+    }
+}
+
+#[cfg(test)]
+impl Module {
+    /// The files generated for this module: the client, then its typed mocks if any.
     pub fn outputs(&self) -> Vec<&'static str> {
         let mut outputs = vec![self.output];
         match &self.source {
@@ -88,42 +108,97 @@ pub struct Replacement {
 }
 
 /// Every vendor, in the order they are processed.
-pub const VENDORS: &[Vendor] = &[Vendor {
-    name: "everactive",
-    output: "crates/everactive-sdk/src/generated.rs",
-    source: Source::OpenApi(OpenApiSource {
-        spec: "specs/everactive/openapi.yaml",
-        fixups: &[fixups::DROP_AUTH_OPERATIONS, fixups::ALLOW_UNKNOWN_FIELDS],
-        codegen: Codegen {
-            // The shared auth handle: bearer tokens, retries and tracing run in the hooks.
-            inner_type: Some("sdk_auth::Auth"),
-            // Lets users compare responses and write `assert_eq!` in their tests.
-            derives: &["PartialEq"],
-            replacements: &[
-                Replacement {
-                    // Webhook event types grow over time. A generated enum is closed and would
-                    // reject new values, so the SDK hand-writes an open enum with an unknown
-                    // case.
-                    schema: "WebhookEventType",
-                    rust_type: "crate::WebhookEventType",
-                    impls: &[TypeImpl::Display, TypeImpl::FromStr],
+pub const VENDORS: &[Vendor] = &[
+    Vendor {
+        name: "everactive",
+        modules: &[Module {
+            output: "crates/everactive-sdk/src/generated.rs",
+            source: Source::OpenApi(OpenApiSource {
+                spec: "specs/everactive/openapi.yaml",
+                fixups: &[fixups::DROP_AUTH_OPERATIONS, fixups::ALLOW_UNKNOWN_FIELDS],
+                codegen: Codegen {
+                    // The shared auth handle: bearer tokens, retries and tracing run in the hooks.
+                    inner_type: Some("sdk_auth::Auth"),
+                    // Lets users compare responses and write `assert_eq!` in their tests.
+                    derives: &["PartialEq"],
+                    replacements: &[
+                        Replacement {
+                            // Webhook event types grow over time. A generated enum is closed and would
+                            // reject new values, so the SDK hand-writes an open enum with an unknown
+                            // case.
+                            schema: "WebhookEventType",
+                            rust_type: "crate::WebhookEventType",
+                            impls: &[TypeImpl::Display, TypeImpl::FromStr],
+                        },
+                        Replacement {
+                            // The header value is the shared secret receivers check. A generated
+                            // struct derives `Debug` and would print it; the hand-written one redacts.
+                            schema: "WebhookHeader",
+                            rust_type: "crate::WebhookHeader",
+                            impls: &[],
+                        },
+                    ],
+                    tags: TagStyle::Merged,
                 },
-                Replacement {
-                    // The header value is the shared secret receivers check. A generated
-                    // struct derives `Debug` and would print it; the hand-written one redacts.
-                    schema: "WebhookHeader",
-                    rust_type: "crate::WebhookHeader",
-                    impls: &[],
-                },
-            ],
-            tags: TagStyle::Merged,
-        },
-        httpmock: Some(HttpMock {
-            output: "crates/everactive-sdk-httpmock/src/generated.rs",
-            sdk_crate: "everactive_sdk",
+                httpmock: Some(HttpMock {
+                    output: "crates/everactive-sdk-httpmock/src/generated.rs",
+                    sdk_crate: "everactive_sdk",
+                }),
+            }),
+        }],
+    },
+    Vendor {
+        name: "iotconnect",
+        modules: &[
+            iotconnect_module(
+                "specs/iotconnect/auth.yaml",
+                "crates/iotconnect-sdk/src/generated/auth.rs",
+                // Only the token exchanges are tagged `auth`: the SDK's sign-in flow performs
+                // them by hand. Token verification stays, since it runs with the bearer token.
+                &[fixups::DROP_AUTH_OPERATIONS, fixups::ALLOW_UNKNOWN_FIELDS],
+            ),
+            iotconnect_module(
+                "specs/iotconnect/device.yaml",
+                "crates/iotconnect-sdk/src/generated/device.rs",
+                &[fixups::ALLOW_UNKNOWN_FIELDS],
+            ),
+            iotconnect_module(
+                "specs/iotconnect/user.yaml",
+                "crates/iotconnect-sdk/src/generated/user.rs",
+                &[fixups::ALLOW_UNKNOWN_FIELDS],
+            ),
+            iotconnect_module(
+                "specs/iotconnect/telemetry.yaml",
+                "crates/iotconnect-sdk/src/generated/telemetry.rs",
+                &[fixups::ALLOW_UNKNOWN_FIELDS],
+            ),
+        ],
+    },
+];
+
+/// One IoTConnect service: every service shares the settings, only the document, the output
+/// and the fixups differ.
+const fn iotconnect_module(
+    spec: &'static str,
+    output: &'static str,
+    fixups: &'static [Fixup],
+) -> Module {
+    Module {
+        output,
+        source: Source::OpenApi(OpenApiSource {
+            spec,
+            fixups,
+            codegen: Codegen {
+                // The shared auth handle, as for Everactive: bearer token, retries, tracing.
+                inner_type: Some("sdk_auth::Auth"),
+                derives: &["PartialEq"],
+                replacements: &[],
+                tags: TagStyle::Merged,
+            },
+            httpmock: None,
         }),
-    }),
-}];
+    }
+}
 
 /// Picks the vendors to process: all of them, or the ones named with `--only`.
 ///
@@ -178,7 +253,10 @@ mod tests {
         let Err(err) = select(VENDORS, &["nope".to_owned()]) else {
             panic!("`nope` must be rejected");
         };
-        assert_eq!(err, "unknown vendor `nope`; known vendors: everactive");
+        assert_eq!(
+            err,
+            "unknown vendor `nope`; known vendors: everactive, iotconnect"
+        );
     }
 
     #[test]
@@ -198,12 +276,15 @@ mod tests {
                 );
                 outputs.push(output);
             }
-            let Source::OpenApi(src) = &a.source;
-            assert!(
-                !src.spec.starts_with('/'),
-                "{}: spec must be relative",
-                a.name
-            );
+            assert!(!a.modules.is_empty(), "{}: no module", a.name);
+            for module in a.modules {
+                let Source::OpenApi(src) = &module.source;
+                assert!(
+                    !src.spec.starts_with('/'),
+                    "{}: spec must be relative",
+                    a.name
+                );
+            }
             for b in &VENDORS[i + 1..] {
                 assert_ne!(a.name, b.name);
             }
@@ -213,27 +294,30 @@ mod tests {
     #[test]
     fn everactive_ships_typed_mocks_in_their_own_crate() {
         let vendor = everactive();
-        let Source::OpenApi(src) = &vendor.source;
+        let [module] = vendor.modules else {
+            panic!("everactive has a single spec");
+        };
+        let Source::OpenApi(src) = &module.source;
         let mock = src.httpmock.as_ref().expect("everactive opts in");
         assert_eq!(
             mock.output,
             "crates/everactive-sdk-httpmock/src/generated.rs"
         );
         assert_eq!(mock.sdk_crate, "everactive_sdk");
-        assert_eq!(vendor.outputs(), [vendor.output, mock.output]);
+        assert_eq!(vendor.outputs(), [module.output, mock.output]);
     }
 
     #[test]
     fn everactive_runs_its_fixups_in_order() {
         // Removing a fixup from the table must fail a test, not only removing the function.
-        let Source::OpenApi(src) = &everactive().source;
+        let Source::OpenApi(src) = &everactive().modules[0].source;
         let names: Vec<&str> = src.fixups.iter().map(|f| f.name).collect();
         assert_eq!(names, ["drop_auth_operations", "allow_unknown_fields"]);
     }
 
     #[test]
     fn everactive_codegen_settings() {
-        let Source::OpenApi(src) = &everactive().source;
+        let Source::OpenApi(src) = &everactive().modules[0].source;
         assert_eq!(src.spec, "specs/everactive/openapi.yaml");
         assert_eq!(src.codegen.inner_type, Some("sdk_auth::Auth"));
         assert_eq!(src.codegen.derives, ["PartialEq"]);
@@ -246,5 +330,87 @@ mod tests {
         assert_eq!(header.schema, "WebhookHeader");
         assert_eq!(header.rust_type, "crate::WebhookHeader");
         assert_eq!(header.impls, []);
+    }
+
+    fn iotconnect() -> &'static Vendor {
+        VENDORS
+            .iter()
+            .find(|v| v.name == "iotconnect")
+            .expect("iotconnect is in the table")
+    }
+
+    #[test]
+    fn iotconnect_lists_one_module_per_service() {
+        let vendor = iotconnect();
+        let pairs: Vec<(&str, &str)> = vendor
+            .modules
+            .iter()
+            .map(|m| {
+                let Source::OpenApi(src) = &m.source;
+                (src.spec, m.output)
+            })
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                (
+                    "specs/iotconnect/auth.yaml",
+                    "crates/iotconnect-sdk/src/generated/auth.rs"
+                ),
+                (
+                    "specs/iotconnect/device.yaml",
+                    "crates/iotconnect-sdk/src/generated/device.rs"
+                ),
+                (
+                    "specs/iotconnect/user.yaml",
+                    "crates/iotconnect-sdk/src/generated/user.rs"
+                ),
+                (
+                    "specs/iotconnect/telemetry.yaml",
+                    "crates/iotconnect-sdk/src/generated/telemetry.rs"
+                ),
+            ]
+        );
+        // No typed mocks yet: the outputs are exactly the four clients.
+        assert_eq!(
+            vendor.outputs(),
+            vendor.modules.iter().map(|m| m.output).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn iotconnect_modules_share_the_settings_and_drop_auth_only_in_auth() {
+        for module in iotconnect().modules {
+            let Source::OpenApi(src) = &module.source;
+            assert_eq!(
+                src.codegen.inner_type,
+                Some("sdk_auth::Auth"),
+                "{}",
+                src.spec
+            );
+            assert_eq!(src.codegen.derives, ["PartialEq"], "{}", src.spec);
+            assert!(src.codegen.replacements.is_empty(), "{}", src.spec);
+            assert!(src.httpmock.is_none(), "{}", src.spec);
+            let names: Vec<&str> = src.fixups.iter().map(|f| f.name).collect();
+            let expected: &[&str] = if src.spec.ends_with("/auth.yaml") {
+                &["drop_auth_operations", "allow_unknown_fields"]
+            } else {
+                &["allow_unknown_fields"]
+            };
+            assert_eq!(names, expected, "{}", src.spec);
+        }
+    }
+
+    #[test]
+    fn outputs_follow_module_order() {
+        const TWO: &[Module] = &[
+            iotconnect_module("a.yaml", "out/a.rs", &[]),
+            iotconnect_module("b.yaml", "out/b.rs", &[]),
+        ];
+        let vendor = Vendor {
+            name: "two",
+            modules: TWO,
+        };
+        assert_eq!(vendor.outputs(), ["out/a.rs", "out/b.rs"]);
     }
 }
