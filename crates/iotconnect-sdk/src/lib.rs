@@ -82,10 +82,15 @@ pub mod telemetry {
     sdk_auth::impl_client_hooks!(crate::generated::telemetry::Client);
 }
 
+mod client;
+mod sign_in;
+
+pub use client::{Client, ClientBuilder, ServiceUrls};
 pub use generated::device::{ClientInfo, ResponseValue};
 /// The HTTP client crate this SDK is built on.
 pub use reqwest;
 pub use sdk_auth::{Auth, AuthError, ExposeSecret, RetryPolicy, SecretString, StaticToken};
+pub use sign_in::{Credentials, SignIn};
 
 /// The error of every call of this SDK: keeps the HTTP status and raw body of a failed call,
 /// and token problems as a typed [`AuthError`].
