@@ -409,8 +409,10 @@ fn empty(operation: &str) -> Error {
     }
 }
 
-/// Walks pages 1, 2, ... lazily, until a page is shorter than `size` (or empty), or `count`,
-/// when the server gives one (>= 0), says every item has been seen.
+/// Walks pages 1, 2, ... lazily. When the server gives a total (`count` >= 0) the walk stops
+/// once that many items were seen; without one (`GET /Device` answers `-1`) it stops after a
+/// page shorter than `size`. An empty page always ends it, so a server that miscounts cannot
+/// make the stream loop forever.
 fn pages<'a, T, F, Fut>(
     size: NonZeroU32,
     mut fetch: F,
@@ -420,20 +422,25 @@ where
     F: FnMut(NonZeroU32) -> Fut + Send + 'a,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
 {
-    stream::try_unfold(Some(NonZeroU32::MIN), move |next| {
-        let call = next.map(|page| (page, fetch(page)));
+    stream::try_unfold(Some((NonZeroU32::MIN, 0_u64)), move |next| {
+        let call = next.map(|(page, seen)| (page, seen, fetch(page)));
         async move {
-            let Some((page, call)) = call else {
+            let Some((page, seen, call)) = call else {
                 return Ok::<_, Error>(None);
             };
             let (items, count) = call.await?;
             let len = u64::try_from(items.len()).unwrap_or(u64::MAX);
-            let seen = u64::from(page.get()).saturating_mul(u64::from(size.get()));
-            let counted_out = count
-                .and_then(|c| u64::try_from(c).ok())
-                .is_some_and(|total| seen >= total);
-            let last = len < u64::from(size.get()) || counted_out;
-            let following = if last { None } else { page.checked_add(1) };
+            let seen = seen.saturating_add(len);
+            let last = len == 0
+                || match count.and_then(|c| u64::try_from(c).ok()) {
+                    Some(total) => seen >= total,
+                    None => len < u64::from(size.get()),
+                };
+            let following = if last {
+                None
+            } else {
+                page.checked_add(1).map(|p| (p, seen))
+            };
             Ok(Some((stream::iter(items.into_iter().map(Ok)), following)))
         }
     })

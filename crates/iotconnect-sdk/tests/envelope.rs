@@ -415,6 +415,39 @@ async fn the_user_stream_stops_when_count_is_reached() {
 }
 
 #[tokio::test]
+async fn a_stream_with_a_total_follows_it_past_pages_the_server_shortened() {
+    let server = MockServer::start_async().await;
+    // Asked for 3 per page, the server sends 2 (its own cap) but says there are 5.
+    let page = |n: u32, from: usize, len: usize| {
+        server.mock(move |when, then| {
+            when.method(GET)
+                .path("/device-template")
+                .query_param("pageNumber", n.to_string())
+                .query_param("pageSize", "3");
+            let items: Vec<_> = (from..from + len)
+                .map(|i| json!({"guid": format!("T{i}"), "Code": "mixed"}))
+                .collect();
+            then.status(200)
+                .json_body(json!({"status": 200, "count": 5, "data": items}));
+        })
+    };
+    let p1 = page(1, 0, 2);
+    let p2 = page(2, 2, 2);
+    let p3 = page(3, 4, 1);
+    let p4 = page(4, 5, 0);
+    let all: Vec<_> = client(&server)
+        .templates(ListFilter::default().page_size(size(3)))
+        .try_collect()
+        .await
+        .expect("templates");
+    assert_eq!(all.len(), 5);
+    for p in [&p1, &p2, &p3] {
+        p.assert_calls_async(1).await;
+    }
+    p4.assert_calls_async(0).await;
+}
+
+#[tokio::test]
 async fn a_list_answered_204_is_empty() {
     let server = MockServer::start_async().await;
     let templates = server.mock(|when, then| {
