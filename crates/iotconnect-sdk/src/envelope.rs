@@ -161,3 +161,29 @@ where
         _ => Vec::new(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+
+    fn decode(body: &str) -> ApiError {
+        serde_json::from_str(body).expect("an error body")
+    }
+
+    #[test]
+    fn null_absent_and_odd_members_read_as_absent() {
+        let e = decode(r#"{"status": "409", "message": null, "error": null, "data": {}}"#);
+        assert_eq!(e, ApiError::default());
+        assert_eq!(e.to_string(), "IoTConnect error");
+    }
+
+    #[test]
+    fn a_single_error_object_and_odd_list_items_are_tolerated() {
+        let e = decode(r#"{"Status": 412, "Error": {"Param": "sortBy", "Message": "bad"}}"#);
+        assert_eq!(e.errors.len(), 1);
+        assert_eq!(e.to_string(), "status 412 (sortBy: bad)");
+        let e = decode(r#"{"status": 409, "error": [1, "x", {"message": "m"}, null]}"#);
+        assert_eq!(e.errors.len(), 1);
+        assert_eq!(e.errors[0].message.as_deref(), Some("m"));
+    }
+}
