@@ -53,6 +53,22 @@ impl Client {
         ClientBuilder::default()
     }
 
+    /// A client from service clients built elsewhere, for example over a token obtained
+    /// outside this SDK (`Auth::new(StaticToken::new(..)?)`) or over a mock server.
+    pub fn from_parts(
+        auth: auth::Client,
+        device: device::Client,
+        user: user::Client,
+        telemetry: telemetry::Client,
+    ) -> Self {
+        Self {
+            auth,
+            device,
+            user,
+            telemetry,
+        }
+    }
+
     /// The auth service.
     pub fn auth(&self) -> &auth::Client {
         &self.auth

@@ -83,10 +83,14 @@ pub mod telemetry {
 }
 
 mod client;
+pub mod envelope;
+mod ops;
 mod sign_in;
 
 pub use client::{Client, ClientBuilder, ServiceUrls};
+pub use envelope::{ApiError, ErrorExt, ParamError, api_error};
 pub use generated::device::{ClientInfo, ResponseValue};
+pub use ops::ListFilter;
 /// The HTTP client crate this SDK is built on.
 pub use reqwest;
 pub use sdk_auth::{Auth, AuthError, ExposeSecret, RetryPolicy, SecretString, StaticToken};
@@ -95,6 +99,6 @@ pub use sign_in::{Credentials, SignIn};
 /// The error of every call of this SDK: keeps the HTTP status and raw body of a failed call,
 /// and token problems as a typed [`AuthError`].
 ///
-/// A vendor error body is reached with `err.api_error::<device::types::ErrorBody>()` (each
-/// service module has the same `ErrorBody`).
+/// A vendor error body is reached with [`api_error`] (or [`ErrorExt::iotconnect`]), which
+/// gives an [`ApiError`] with the per-parameter errors typed.
 pub type Error = sdk_auth::Error;
