@@ -78,10 +78,11 @@ impl Client {
 #[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
-    credentials: Option<Credentials>,
+    pub(crate) credentials: Option<Credentials>,
     urls: Option<ServiceUrls>,
-    http: HttpSettings,
+    pub(crate) http: HttpSettings,
     retry: Option<RetryPolicy>,
+    pub(crate) discovery_url: Option<String>,
 }
 
 impl Default for ClientBuilder {
@@ -91,6 +92,7 @@ impl Default for ClientBuilder {
             urls: None,
             http: HttpSettings::new(concat!("iotconnect-sdk/", env!("CARGO_PKG_VERSION"))),
             retry: None,
+            discovery_url: None,
         }
     }
 }
@@ -105,6 +107,19 @@ impl ClientBuilder {
     /// The services' base URLs, given explicitly (discovery is the other way).
     pub fn urls(mut self, urls: ServiceUrls) -> Self {
         self.urls = Some(urls);
+        self
+    }
+
+    /// The discovery host, default [`DEFAULT_DISCOVERY_URL`](crate::DEFAULT_DISCOVERY_URL);
+    /// for the sandbox and tests. Must be HTTPS (loopback `http://` excepted); checked by
+    /// [`ClientBuilder::discover`] before any request.
+    ///
+    /// ```
+    /// let builder = iotconnect_sdk::Client::builder().discovery_url("http://127.0.0.1:7302");
+    /// assert!(format!("{builder:?}").contains("127.0.0.1:7302"));
+    /// ```
+    pub fn discovery_url(mut self, url: impl Into<String>) -> Self {
+        self.discovery_url = Some(url.into());
         self
     }
 

@@ -83,9 +83,11 @@ pub mod telemetry {
 }
 
 mod client;
+mod discovery;
 mod sign_in;
 
 pub use client::{Client, ClientBuilder, ServiceUrls};
+pub use discovery::{DEFAULT_DISCOVERY_URL, DiscoveryError, Environment, Platform};
 pub use generated::device::{ClientInfo, ResponseValue};
 /// The HTTP client crate this SDK is built on.
 pub use reqwest;
