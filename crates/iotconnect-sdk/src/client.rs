@@ -1,5 +1,6 @@
 //! One client for every IoTConnect service, sharing one token source.
 
+use std::fmt;
 use std::time::Duration;
 
 use sdk_auth::fetch::HttpSettings;
@@ -75,7 +76,6 @@ impl Client {
 }
 
 /// Builder of a [`Client`].
-#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     pub(crate) credentials: Option<Credentials>,
@@ -83,6 +83,33 @@ pub struct ClientBuilder {
     pub(crate) http: HttpSettings,
     retry: Option<RetryPolicy>,
     pub(crate) discovery_url: Option<String>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A URL's user info or query may hold a credential (discovery refuses them): only the
+        // scheme, host, port and path are shown.
+        let discovery_url =
+            self.discovery_url
+                .as_deref()
+                .map(|raw| match reqwest::Url::parse(raw.trim()) {
+                    Ok(url) => format!(
+                        "{}://{}{}{}",
+                        url.scheme(),
+                        url.host_str().unwrap_or_default(),
+                        url.port().map(|p| format!(":{p}")).unwrap_or_default(),
+                        url.path()
+                    ),
+                    Err(_) => "[not a URL]".to_owned(),
+                });
+        f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("urls", &self.urls)
+            .field("http", &self.http)
+            .field("retry", &self.retry)
+            .field("discovery_url", &discovery_url)
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {

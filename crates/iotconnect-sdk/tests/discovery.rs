@@ -351,6 +351,21 @@ async fn bad_input_is_refused_before_any_request() {
     );
     any.assert_calls_async(0).await;
 
+    let with_user_info = Client::builder()
+        .credentials(credentials())
+        .discovery_url("https://admin:hunter2@discovery.example.com/?token=abc");
+    let shown = format!("{with_user_info:?}");
+    assert!(shown.contains("https://discovery.example.com/"), "{shown}");
+    for hidden in ["hunter2", "token=abc", SOLUTION_KEY, PASSWORD] {
+        assert!(!shown.contains(hidden), "{hidden} in {shown}");
+    }
+    let err = with_user_info
+        .discover(Environment::Poc, Platform::Aws)
+        .await
+        .expect_err("user info");
+    assert!(matches!(&err, DiscoveryError::InvalidInput(_)), "{err:?}");
+    assert!(!format!("{err} {err:?}").contains("hunter2"), "{err:?}");
+
     let as_sdk_error: Error = "gcp".parse::<Platform>().expect_err("unknown").into();
     assert!(as_sdk_error.to_string().contains("gcp"), "{as_sdk_error}");
 }
