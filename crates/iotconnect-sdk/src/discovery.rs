@@ -398,6 +398,12 @@ impl ClientBuilder {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(transport_error)?;
+        if status.is_redirection() {
+            return Err(DiscoveryError::Refused {
+                status: status.as_u16(),
+                message: Some("discovery redirected; redirects are not followed".into()),
+            });
+        }
         if !status.is_success() {
             return Err(rejection(status, &headers, &body).into());
         }

@@ -261,6 +261,26 @@ async fn a_200_html_page_or_a_missing_service_is_malformed() {
 }
 
 #[tokio::test]
+async fn a_redirect_is_not_followed() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(discovery_path("poc"));
+            then.status(302)
+                .header("location", "https://elsewhere.example.com/");
+        })
+        .await;
+    let err = builder(&server)
+        .discover(Environment::Poc, Platform::Aws)
+        .await
+        .expect_err("redirect");
+    assert!(
+        matches!(&err, DiscoveryError::Refused { status: 302, message: Some(m) } if m.contains("redirect")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_discovered_plain_http_url_is_refused() {
     let server = MockServer::start_async().await;
     let mut body = answer(&server.base_url(), "2.1");
