@@ -1,5 +1,6 @@
 //! One client for every IoTConnect service, sharing one token source.
 
+use std::fmt;
 use std::time::Duration;
 
 use sdk_auth::fetch::HttpSettings;
@@ -91,13 +92,40 @@ impl Client {
 }
 
 /// Builder of a [`Client`].
-#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
-    credentials: Option<Credentials>,
+    pub(crate) credentials: Option<Credentials>,
     urls: Option<ServiceUrls>,
-    http: HttpSettings,
+    pub(crate) http: HttpSettings,
     retry: Option<RetryPolicy>,
+    pub(crate) discovery_url: Option<String>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A URL's user info or query may hold a credential (discovery refuses them): only the
+        // scheme, host, port and path are shown.
+        let discovery_url =
+            self.discovery_url
+                .as_deref()
+                .map(|raw| match reqwest::Url::parse(raw.trim()) {
+                    Ok(url) => format!(
+                        "{}://{}{}{}",
+                        url.scheme(),
+                        url.host_str().unwrap_or_default(),
+                        url.port().map(|p| format!(":{p}")).unwrap_or_default(),
+                        url.path()
+                    ),
+                    Err(_) => "[not a URL]".to_owned(),
+                });
+        f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("urls", &self.urls)
+            .field("http", &self.http)
+            .field("retry", &self.retry)
+            .field("discovery_url", &discovery_url)
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -107,6 +135,7 @@ impl Default for ClientBuilder {
             urls: None,
             http: HttpSettings::new(concat!("iotconnect-sdk/", env!("CARGO_PKG_VERSION"))),
             retry: None,
+            discovery_url: None,
         }
     }
 }
@@ -121,6 +150,19 @@ impl ClientBuilder {
     /// The services' base URLs, given explicitly (discovery is the other way).
     pub fn urls(mut self, urls: ServiceUrls) -> Self {
         self.urls = Some(urls);
+        self
+    }
+
+    /// The discovery host, default [`DEFAULT_DISCOVERY_URL`](crate::DEFAULT_DISCOVERY_URL);
+    /// for the sandbox and tests. Must be HTTPS (loopback `http://` excepted); checked by
+    /// [`ClientBuilder::discover`] before any request.
+    ///
+    /// ```
+    /// let builder = iotconnect_sdk::Client::builder().discovery_url("http://127.0.0.1:7302");
+    /// assert!(format!("{builder:?}").contains("127.0.0.1:7302"));
+    /// ```
+    pub fn discovery_url(mut self, url: impl Into<String>) -> Self {
+        self.discovery_url = Some(url.into());
         self
     }
 

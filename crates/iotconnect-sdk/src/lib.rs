@@ -83,11 +83,13 @@ pub mod telemetry {
 }
 
 mod client;
+mod discovery;
 pub mod envelope;
 mod ops;
 mod sign_in;
 
 pub use client::{Client, ClientBuilder, ServiceUrls};
+pub use discovery::{DEFAULT_DISCOVERY_URL, DiscoveryError, Environment, Platform};
 pub use envelope::{ApiError, ErrorExt, ParamError, api_error};
 pub use generated::device::{ClientInfo, ResponseValue};
 pub use ops::ListFilter;

@@ -60,6 +60,18 @@ impl Credentials {
     }
 }
 
+impl Credentials {
+    /// The solution key, for the discovery path and the `solution-key` header.
+    pub(crate) fn solution_key(&self) -> &SecretString {
+        &self.solution_key
+    }
+
+    /// The password, to scrub it from discovery errors.
+    pub(crate) fn password(&self) -> &SecretString {
+        &self.password
+    }
+}
+
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
