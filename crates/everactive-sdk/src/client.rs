@@ -7,8 +7,7 @@ use progenitor_client::ClientInfo as _;
 use sdk_auth::fetch::HttpSettings;
 use sdk_auth::oauth::OAuth2Config;
 use sdk_auth::{
-    Auth, AuthError, MemoryStore, RetryPolicy, SecretString, TokenCache, TokenStore,
-    validate_base_url,
+    Auth, AuthError, RetryPolicy, SecretString, TokenCache, TokenStore, validate_base_url,
 };
 
 use crate::{Client, Error};
@@ -229,12 +228,11 @@ impl ClientBuilder {
         for scope in &self.scopes {
             config = config.scope(scope);
         }
-        let cache = TokenCache::builder(config.into_fetcher(&self.http)?)
+        let mut cache = TokenCache::builder(config.into_fetcher(&self.http)?)
             .wait_limit(Some(self.http.request_timeout()));
-        let cache = match self.store {
-            Some(store) => cache.store(store),
-            None => cache.store(MemoryStore::default()),
-        };
+        if let Some(store) = self.store {
+            cache = cache.store(store);
+        }
         let auth = Auth::new(cache.build()).with_retry(self.retry.unwrap_or_default());
         for secret in &self.webhook_secrets {
             auth.redactor().add(secret);

@@ -187,33 +187,22 @@ impl ClientBuilder {
         let missing = |what: &str| Error::Auth(AuthError::InvalidConfig(format!("{what} missing")));
         let credentials = self.credentials.ok_or_else(|| missing("credentials are"))?;
         let urls = self.urls.ok_or_else(|| missing("the service URLs are"))?;
-        let sign_in = SignIn::new(&urls.auth, credentials, &self.http)?;
+        // Every URL is checked before anything is built, so bad input fails first.
+        let [auth_url, device_url, user_url, telemetry_url] =
+            [&urls.auth, &urls.device, &urls.user, &urls.telemetry].map(|u| validate_base_url(u));
+        let auth_url = auth_url?;
+        let (device_url, user_url, telemetry_url) = (device_url?, user_url?, telemetry_url?);
+        let sign_in = SignIn::new(&auth_url, credentials, &self.http)?;
         let cache = TokenCache::builder(sign_in)
             .wait_limit(Some(self.http.request_timeout()))
             .build();
         let auth = Auth::new(cache).with_retry(self.retry.unwrap_or_default());
         let http = self.http.api_client()?;
         Ok(Client {
-            auth: auth::Client::new_with_client(
-                &validate_base_url(&urls.auth)?,
-                http.clone(),
-                auth.clone(),
-            ),
-            device: device::Client::new_with_client(
-                &validate_base_url(&urls.device)?,
-                http.clone(),
-                auth.clone(),
-            ),
-            user: user::Client::new_with_client(
-                &validate_base_url(&urls.user)?,
-                http.clone(),
-                auth.clone(),
-            ),
-            telemetry: telemetry::Client::new_with_client(
-                &validate_base_url(&urls.telemetry)?,
-                http,
-                auth,
-            ),
+            auth: auth::Client::new_with_client(&auth_url, http.clone(), auth.clone()),
+            device: device::Client::new_with_client(&device_url, http.clone(), auth.clone()),
+            user: user::Client::new_with_client(&user_url, http.clone(), auth.clone()),
+            telemetry: telemetry::Client::new_with_client(&telemetry_url, http, auth),
         })
     }
 }
