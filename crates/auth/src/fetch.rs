@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use reqwest::header::HeaderMap;
 use reqwest::{RequestBuilder, StatusCode};
 use secrecy::SecretString;
 use serde_json::Value;
@@ -393,14 +393,6 @@ where
         }
     }
     sign_in().await
-}
-
-/// Whether a content type names JSON (`application/json`, `application/problem+json`, ...).
-pub fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"))
 }
 
 #[cfg(test)]
