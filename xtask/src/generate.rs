@@ -124,6 +124,9 @@ pub fn generate_openapi(
         .map_err(|e| fail(Step::Unparse)(format!("progenitor emitted invalid Rust: {e}")))?;
     crate::strip::strip_api_version_header(&mut file);
     crate::typed_send::typed_send(&mut file).map_err(fail(Step::Rewrite))?;
+    if let Some(trait_path) = src.codegen.envelope_trait {
+        crate::envelopes::envelope_impls(&mut file, trait_path).map_err(fail(Step::Rewrite))?;
+    }
     let client = finish(vendor, src.spec, &file, root)?;
 
     let httpmock = match &src.httpmock {
@@ -149,12 +152,12 @@ fn generate_httpmock(
         move |detail: String| Error::new(vendor, step, format!("{}: {detail}", mock.output))
     };
 
-    let tokens = run_progenitor(|| Generator::new(settings).httpmock(spec, mock.sdk_crate))
+    let tokens = run_progenitor(|| Generator::new(settings).httpmock(spec, mock.sdk_path))
         .map_err(fail(Step::Progenitor))?;
     let mut file = syn::parse2::<syn::File>(crate::docs::split_doc_lines(tokens))
         .map_err(|e| fail(Step::Unparse)(format!("progenitor emitted invalid Rust: {e}")))?;
     crate::mocks::check_array_query_params(&file).map_err(fail(Step::Rewrite))?;
-    crate::mocks::sdk_paths(&mut file, mock.sdk_crate).map_err(fail(Step::Rewrite))?;
+    crate::mocks::sdk_paths(&mut file, mock.sdk_path).map_err(fail(Step::Rewrite))?;
     crate::mocks::match_encoded_path_values(&mut file).map_err(fail(Step::Rewrite))?;
     finish(vendor, source, &file, root)
         .map_err(|e| Error::new(vendor, e.step, format!("{}: {}", mock.output, e.detail)))
@@ -616,6 +619,7 @@ components:
                 derives: &[],
                 replacements: &[],
                 tags: TagStyle::Merged,
+                envelope_trait: None,
             },
             httpmock: None,
         };

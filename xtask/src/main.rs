@@ -8,6 +8,7 @@
 
 mod check;
 mod docs;
+mod envelopes;
 mod error;
 mod fixups;
 mod generate;

@@ -23,8 +23,9 @@ use syn::{
     Token, Type, TypeParamBound, UseTree, Visibility, WherePredicate, parse_quote,
 };
 
-/// Rewrites every path that starts with `crate::` to start with `::<sdk_crate>::` and returns
-/// how many it rewrote.
+/// Rewrites every path that starts with `crate::` to start with `::<sdk crate>::` and returns
+/// how many it rewrote. `sdk_path` is the Rust path the helpers import from (`everactive_sdk`,
+/// or a module such as `iotconnect_sdk::device`); its first segment is the SDK crate.
 ///
 /// Why: the vendor table names each replacement type as the SDK crate sees it
 /// (`crate::WebhookEventType`), and progenitor writes that path wherever the type appears. The
@@ -34,11 +35,24 @@ use syn::{
 /// no Everactive helper names a replaced type (they appear only inside request and response
 /// bodies); a query parameter or a response of such a type would.
 ///
-/// `pub(crate)` and other visibilities are left alone. Fails when `sdk_crate` is not a Rust
-/// identifier.
-pub fn sdk_paths(file: &mut syn::File, sdk_crate: &str) -> Result<usize, String> {
-    let sdk = syn::parse_str::<Ident>(sdk_crate)
-        .map_err(|e| format!("`{sdk_crate}` is not a crate name usable in Rust paths: {e}"))?;
+/// `pub(crate)` and other visibilities are left alone. Fails when `sdk_path` is not a Rust
+/// path of plain identifiers.
+pub fn sdk_paths(file: &mut syn::File, sdk_path: &str) -> Result<usize, String> {
+    let invalid = |e: &dyn std::fmt::Display| {
+        format!("`{sdk_path}` is not a crate or module path usable in Rust: {e}")
+    };
+    let path = syn::parse_str::<Path>(sdk_path).map_err(|e| invalid(&e))?;
+    let plain = path.leading_colon.is_none()
+        && path
+            .segments
+            .iter()
+            .all(|s| matches!(s.arguments, PathArguments::None));
+    let sdk = match path.segments.first() {
+        Some(first) if plain && first.ident != "crate" && first.ident != "self" => {
+            first.ident.clone()
+        }
+        _ => return Err(invalid(&"it must start with the SDK crate's name")),
+    };
     let mut pass = SdkPaths { sdk, rewritten: 0 };
     pass.visit_file_mut(file);
     Ok(pass.rewritten)
@@ -346,8 +360,23 @@ mod tests {
     #[test]
     fn sdk_paths_needs_a_crate_name() {
         let mut file = parse("fn f() {}");
-        let err = sdk_paths(&mut file, "everactive-sdk").expect_err("a package name");
-        assert!(err.contains("everactive-sdk"), "{err}");
+        for bad in [
+            "everactive-sdk",
+            "crate::device",
+            "::iotconnect_sdk",
+            "a::<T>",
+        ] {
+            let err = sdk_paths(&mut file, bad).expect_err("not a crate path");
+            assert!(err.contains(bad), "{err}");
+        }
+    }
+
+    #[test]
+    fn sdk_paths_of_a_module_point_at_the_crate() {
+        let mut file = parse("fn f(v: crate::Thing) {}");
+        let rewritten = sdk_paths(&mut file, "iotconnect_sdk::device").expect("a module path");
+        assert_eq!(rewritten, 1);
+        assert!(print(&file).contains("v: ::iotconnect_sdk::Thing"));
     }
 
     /// A path parameter helper as progenitor 0.15.1 writes it (progenitor-impl's httpmock.rs).

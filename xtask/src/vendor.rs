@@ -81,8 +81,9 @@ pub struct OpenApiSource {
 pub struct HttpMock {
     /// The generated file, relative to the workspace root.
     pub output: &'static str,
-    /// The SDK crate the helpers use, as a Rust path from the mock crate (`everactive_sdk`).
-    pub sdk_crate: &'static str,
+    /// Where the helpers find the client's `types`, as a Rust path from the mock crate: the
+    /// SDK crate (`everactive_sdk`) or the module of one service (`iotconnect_sdk::device`).
+    pub sdk_path: &'static str,
 }
 
 /// The progenitor settings that may differ between vendors.
@@ -95,6 +96,9 @@ pub struct Codegen {
     pub replacements: &'static [Replacement],
     /// How OpenAPI tags shape the client: one `impl Client`, or one extension trait per tag.
     pub tags: TagStyle,
+    /// The trait every `...Envelope` type implements (a Rust path from the generated module),
+    /// for a vendor that wraps its answers; `None` for none. See `envelopes.rs`.
+    pub envelope_trait: Option<&'static str>,
 }
 
 /// A component schema that progenitor must not generate; a hand-written type is used instead.
@@ -139,10 +143,11 @@ pub const VENDORS: &[Vendor] = &[
                         },
                     ],
                     tags: TagStyle::Merged,
+                    envelope_trait: None,
                 },
                 httpmock: Some(HttpMock {
                     output: "crates/everactive-sdk-httpmock/src/generated.rs",
-                    sdk_crate: "everactive_sdk",
+                    sdk_path: "everactive_sdk",
                 }),
             }),
         }],
@@ -153,6 +158,10 @@ pub const VENDORS: &[Vendor] = &[
             iotconnect_module(
                 "specs/iotconnect/auth.yaml",
                 "crates/iotconnect-sdk/src/generated/auth.rs",
+                HttpMock {
+                    output: "crates/iotconnect-sdk-httpmock/src/generated/auth.rs",
+                    sdk_path: "iotconnect_sdk::auth",
+                },
                 // Only the token exchanges are tagged `auth`: the SDK's sign-in flow performs
                 // them by hand. Token verification stays, since it runs with the bearer token.
                 &[fixups::DROP_AUTH_OPERATIONS, fixups::ALLOW_UNKNOWN_FIELDS],
@@ -160,27 +169,40 @@ pub const VENDORS: &[Vendor] = &[
             iotconnect_module(
                 "specs/iotconnect/device.yaml",
                 "crates/iotconnect-sdk/src/generated/device.rs",
+                HttpMock {
+                    output: "crates/iotconnect-sdk-httpmock/src/generated/device.rs",
+                    sdk_path: "iotconnect_sdk::device",
+                },
                 &[fixups::ALLOW_UNKNOWN_FIELDS],
             ),
             iotconnect_module(
                 "specs/iotconnect/user.yaml",
                 "crates/iotconnect-sdk/src/generated/user.rs",
+                HttpMock {
+                    output: "crates/iotconnect-sdk-httpmock/src/generated/user.rs",
+                    sdk_path: "iotconnect_sdk::user",
+                },
                 &[fixups::ALLOW_UNKNOWN_FIELDS],
             ),
             iotconnect_module(
                 "specs/iotconnect/telemetry.yaml",
                 "crates/iotconnect-sdk/src/generated/telemetry.rs",
+                HttpMock {
+                    output: "crates/iotconnect-sdk-httpmock/src/generated/telemetry.rs",
+                    sdk_path: "iotconnect_sdk::telemetry",
+                },
                 &[fixups::ALLOW_UNKNOWN_FIELDS],
             ),
         ],
     },
 ];
 
-/// One IoTConnect service: every service shares the settings, only the document, the output
-/// and the fixups differ.
+/// One IoTConnect service: every service shares the settings, only the document, the outputs
+/// (client and typed mocks) and the fixups differ.
 const fn iotconnect_module(
     spec: &'static str,
     output: &'static str,
+    httpmock: HttpMock,
     fixups: &'static [Fixup],
 ) -> Module {
     Module {
@@ -194,8 +216,11 @@ const fn iotconnect_module(
                 derives: &["PartialEq"],
                 replacements: &[],
                 tags: TagStyle::Merged,
+                // `{data, status, message, count}` around nearly every answer: the SDK unwraps
+                // every one through this trait.
+                envelope_trait: Some("crate::envelope::Envelope"),
             },
-            httpmock: None,
+            httpmock: Some(httpmock),
         }),
     }
 }
@@ -303,7 +328,7 @@ mod tests {
             mock.output,
             "crates/everactive-sdk-httpmock/src/generated.rs"
         );
-        assert_eq!(mock.sdk_crate, "everactive_sdk");
+        assert_eq!(mock.sdk_path, "everactive_sdk");
         assert_eq!(vendor.outputs(), [module.output, mock.output]);
     }
 
@@ -371,11 +396,21 @@ mod tests {
                 ),
             ]
         );
-        // No typed mocks yet: the outputs are exactly the four clients.
-        assert_eq!(
-            vendor.outputs(),
-            vendor.modules.iter().map(|m| m.output).collect::<Vec<_>>()
-        );
+        // Each client is followed by its typed mocks, in the mock crate, from the same module.
+        for module in vendor.modules {
+            let Source::OpenApi(src) = &module.source;
+            let mock = src.httpmock.as_ref().expect("every service ships mocks");
+            let service = module.output.rsplit('/').next().expect("a file name");
+            assert_eq!(
+                mock.output,
+                format!("crates/iotconnect-sdk-httpmock/src/generated/{service}")
+            );
+            assert_eq!(
+                mock.sdk_path,
+                format!("iotconnect_sdk::{}", service.trim_end_matches(".rs"))
+            );
+        }
+        assert_eq!(vendor.outputs().len(), 8);
     }
 
     #[test]
@@ -390,7 +425,12 @@ mod tests {
             );
             assert_eq!(src.codegen.derives, ["PartialEq"], "{}", src.spec);
             assert!(src.codegen.replacements.is_empty(), "{}", src.spec);
-            assert!(src.httpmock.is_none(), "{}", src.spec);
+            assert_eq!(
+                src.codegen.envelope_trait,
+                Some("crate::envelope::Envelope"),
+                "{}",
+                src.spec
+            );
             let names: Vec<&str> = src.fixups.iter().map(|f| f.name).collect();
             let expected: &[&str] = if src.spec.ends_with("/auth.yaml") {
                 &["drop_auth_operations", "allow_unknown_fields"]
@@ -403,14 +443,23 @@ mod tests {
 
     #[test]
     fn outputs_follow_module_order() {
+        const fn mock(output: &'static str) -> HttpMock {
+            HttpMock {
+                output,
+                sdk_path: "sdk",
+            }
+        }
         const TWO: &[Module] = &[
-            iotconnect_module("a.yaml", "out/a.rs", &[]),
-            iotconnect_module("b.yaml", "out/b.rs", &[]),
+            iotconnect_module("a.yaml", "out/a.rs", mock("out/a_mock.rs"), &[]),
+            iotconnect_module("b.yaml", "out/b.rs", mock("out/b_mock.rs"), &[]),
         ];
         let vendor = Vendor {
             name: "two",
             modules: TWO,
         };
-        assert_eq!(vendor.outputs(), ["out/a.rs", "out/b.rs"]);
+        assert_eq!(
+            vendor.outputs(),
+            ["out/a.rs", "out/a_mock.rs", "out/b.rs", "out/b_mock.rs"]
+        );
     }
 }

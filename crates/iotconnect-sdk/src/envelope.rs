@@ -1,20 +1,162 @@
 //! IoTConnect's response envelope and error body, typed.
 //!
 //! Almost every answer is wrapped as `{data, status, message, count}`; a failed call answers
-//! `{status, message, error: [{param, message}]}`. The generated operations return the whole
-//! envelope; the hand-written methods of [`Client`](crate::Client) (see the crate's README)
-//! unwrap it. This module gives the error side: [`ApiError`], reached from any [`Error`] with
-//! [`api_error`] or [`ErrorExt::iotconnect`].
+//! `{status, message, error: [{param, message}]}`.
+//!
+//! - Every generated `...Envelope` type implements [`Envelope`] (`cargo xtask regen` writes
+//!   the impls from the generated structs, so none is missed), and [`UnwrapExt`] unwraps the
+//!   answer of any operation: `.send().items()`, `.send().item()`, `.send().data()`.
+//! - The error side is [`ApiError`], reached from any [`Error`] with [`api_error`] or
+//!   [`ErrorExt::iotconnect`].
 //!
 //! Decoding is lenient: unknown members are ignored, `null` stands for "absent", and the keys
 //! are also accepted PascalCase (`Status`, `Message`, `Error`, `Param`), since IoTConnect does
 //! not keep its key casing steady.
 
 use std::fmt;
+use std::future::Future;
 
+use progenitor_client::ResponseValue;
 use serde::{Deserialize, Deserializer};
 
 use crate::Error;
+
+/// IoTConnect's answer wrapper, `{data, status, message, count}`, implemented by every
+/// generated `...Envelope` type.
+///
+/// OpenAPI 3.0 has no generics, so each payload has its own envelope type; this trait is what
+/// they have in common. The impls are generated: do not implement it yourself.
+pub trait Envelope {
+    /// What `data` holds: a list for most operations (`Vec<DeviceListItem>`), a string or an
+    /// object for a few.
+    type Data;
+
+    /// `data`, or `None` when the answer had none (`null` or absent).
+    fn into_data(self) -> Option<Self::Data>;
+
+    /// `count`: the total number of items for most lists, `-1` where the server does not
+    /// count (`GET /Device`), the number of items in `data` elsewhere.
+    fn count(&self) -> Option<i64>;
+
+    /// `status`, which mirrors the HTTP status.
+    fn status(&self) -> Option<i64>;
+
+    /// `message`, a note from the server (`"Success"`, `"DeviceNotFound"`).
+    fn message(&self) -> Option<&str>;
+
+    /// A successful answer around `data` (`status` 200, `message` `"Success"`, no `count`):
+    /// what a mock server answers.
+    ///
+    /// ```
+    /// use iotconnect_sdk::Envelope as _;
+    /// use iotconnect_sdk::device::types::{DeviceInformation, DeviceInformationEnvelope};
+    ///
+    /// let device = DeviceInformation { unique_id: Some("pump-7".into()), ..Default::default() };
+    /// let answer = DeviceInformationEnvelope::from_data(vec![device]);
+    /// assert_eq!(answer.status(), Some(200));
+    /// ```
+    #[must_use]
+    fn from_data(data: Self::Data) -> Self;
+}
+
+/// Unwraps the envelope of any operation's answer: call it on the future of a generated
+/// `send()`.
+///
+/// | method | gives | "not found" (204, 404, 409) |
+/// | --- | --- | --- |
+/// | [`items`](Self::items) | the list in `data` (empty for `null`) | an empty list |
+/// | [`item`](Self::item) | `data[0]` of a lookup, the one object IoTConnect wraps in a list | `None` |
+/// | [`data`](Self::data) | `data` of any shape | the [`Error`] |
+///
+/// ```no_run
+/// use iotconnect_sdk::UnwrapExt as _;
+/// # async fn demo(client: iotconnect_sdk::Client) -> Result<(), iotconnect_sdk::Error> {
+/// // A list: `Vec<types::AttributeListItem>`.
+/// let attributes = client
+///     .device()
+///     .list_template_attributes()
+///     .device_template_guid("5A1B0B3C-0000-4000-8000-000000000001")
+///     .send()
+///     .items()
+///     .await?;
+/// // A lookup: `Option<types::DeviceInformation>`, `None` when the device is unknown.
+/// let device = client
+///     .device()
+///     .get_device_by_unique_id()
+///     .unique_id("pump-7")
+///     .send()
+///     .item()
+///     .await?;
+/// # let _ = (attributes, device);
+/// # Ok(()) }
+/// ```
+pub trait UnwrapExt<E>: Future<Output = Result<ResponseValue<E>, Error>> + Sized
+where
+    E: Envelope,
+{
+    /// The list in `data`; an empty list when `data` is `null` or the server answers "no
+    /// records" (204) or "not found" (404, 409).
+    ///
+    /// # Errors
+    /// Any other failure of the call.
+    fn items<T>(self) -> impl Future<Output = Result<Vec<T>, Error>>
+    where
+        E: Envelope<Data = Vec<T>>,
+    {
+        async move {
+            match self.await {
+                Ok(answer) => Ok(answer.into_inner().into_data().unwrap_or_default()),
+                Err(e) if e.is_not_found() => Ok(Vec::new()),
+                Err(e) => Err(e),
+            }
+        }
+    }
+
+    /// `data[0]`: the object a lookup returns, which IoTConnect wraps in a list. `None` when the
+    /// list is empty or `null`, or the server answers "not found" (204, 404 or 409).
+    ///
+    /// # Errors
+    /// Any other failure of the call.
+    fn item<T>(self) -> impl Future<Output = Result<Option<T>, Error>>
+    where
+        E: Envelope<Data = Vec<T>>,
+    {
+        async move {
+            match self.await {
+                Ok(answer) => Ok(answer
+                    .into_inner()
+                    .into_data()
+                    .and_then(|d| d.into_iter().next())),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+    }
+
+    /// `data` as it is, for the answers whose `data` is not a list.
+    ///
+    /// # Errors
+    /// Any failure of the call, "not found" included; an [`Error::Decode`] when the answer has
+    /// no `data`.
+    fn data(self) -> impl Future<Output = Result<E::Data, Error>> {
+        async move {
+            let answer = self.await?;
+            let status = answer.status();
+            answer.into_inner().into_data().ok_or_else(|| Error::Decode {
+                status: Some(status),
+                detail: "the answer's `data` is null or missing".to_owned(),
+                excerpt: String::new(),
+            })
+        }
+    }
+}
+
+impl<F, E> UnwrapExt<E> for F
+where
+    F: Future<Output = Result<ResponseValue<E>, Error>>,
+    E: Envelope,
+{
+}
 
 /// The error body of a failed IoTConnect call: `{status, message, error: [{param, message}]}`.
 ///

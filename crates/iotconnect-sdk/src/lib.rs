@@ -90,7 +90,7 @@ mod sign_in;
 
 pub use client::{Client, ClientBuilder, ServiceUrls};
 pub use discovery::{DEFAULT_DISCOVERY_URL, DiscoveryError, Environment, Platform};
-pub use envelope::{ApiError, ErrorExt, ParamError, api_error};
+pub use envelope::{ApiError, Envelope, ErrorExt, ParamError, UnwrapExt, api_error};
 pub use generated::device::{ClientInfo, ResponseValue};
 pub use ops::ListFilter;
 /// The HTTP client crate this SDK is built on.

@@ -22,7 +22,9 @@ use std::num::NonZeroU32;
 
 use futures::{Stream, StreamExt as _, TryStreamExt as _, stream};
 
-use crate::envelope::ErrorExt as _;
+use progenitor_client::ResponseValue;
+
+use crate::envelope::{Envelope, UnwrapExt as _};
 use crate::{Client, Error, device, telemetry, user};
 
 /// Page size used when a filter sets none (the Python SDK's default).
@@ -93,10 +95,7 @@ impl Client {
         if let Some(v) = &filter.sort_by {
             call = call.sort_by(v.clone());
         }
-        list(call.send().await.map(|a| {
-            let a = a.into_inner();
-            (a.data.unwrap_or_default(), a.count)
-        }))
+        counted_page(call.send()).await
     }
 
     /// Every device, fetching page after page as the stream is polled (`GET /Device`).
@@ -135,7 +134,7 @@ impl Client {
         unique_id: &str,
     ) -> Result<Option<device::types::DeviceInformation>, Error> {
         let call = self.device().get_device_by_unique_id().unique_id(unique_id);
-        first(call.send().await.map(|a| a.into_inner().data))
+        call.send().item().await
     }
 
     /// The device with this GUID (`GET /Device/{deviceGuid}`, `data[0]`); `None` when
@@ -148,7 +147,7 @@ impl Client {
         device_guid: &str,
     ) -> Result<Option<device::types::DeviceInformation>, Error> {
         let call = self.device().get_device().device_guid(device_guid);
-        first(call.send().await.map(|a| a.into_inner().data))
+        call.send().item().await
     }
 
     /// Creates a device (`POST /Device`) and returns what the answer's `data[0]` says of it
@@ -226,10 +225,7 @@ impl Client {
         if let Some(v) = &filter.sort_by {
             call = call.sort_by(v.clone());
         }
-        list(call.send().await.map(|a| {
-            let a = a.into_inner();
-            (a.data.unwrap_or_default(), a.count)
-        }))
+        counted_page(call.send()).await
     }
 
     /// Every device template, fetching page after page as the stream is polled.
@@ -257,7 +253,7 @@ impl Client {
             .device()
             .get_template()
             .device_template_guid(template_guid);
-        first(call.send().await.map(|a| a.into_inner().data))
+        call.send().item().await
     }
 
     /// The template with this code (`GET /device-template/template-code/{templateCode}`,
@@ -273,7 +269,7 @@ impl Client {
             .device()
             .get_template_by_code()
             .template_code(template_code);
-        first(call.send().await.map(|a| a.into_inner().data))
+        call.send().item().await
     }
 
     /// One page (1-based) of users (`GET /User`); an empty list on 204.
@@ -301,10 +297,7 @@ impl Client {
         if let Some(v) = &filter.sort_by {
             call = call.sort_by(v.clone());
         }
-        list(call.send().await.map(|a| {
-            let a = a.into_inner();
-            (a.data.unwrap_or_default(), a.count)
-        }))
+        counted_page(call.send()).await
     }
 
     /// Every user, fetching page after page as the stream is polled.
@@ -329,7 +322,7 @@ impl Client {
         user_guid: &str,
     ) -> Result<Option<user::types::UserDetail>, Error> {
         let call = self.user().get_user().user_guid(user_guid);
-        first(call.send().await.map(|a| a.into_inner().data))
+        call.send().item().await
     }
 
     /// Every entity (`GET /Entity`). This operation has no paging: the whole tree comes in
@@ -338,8 +331,7 @@ impl Client {
     /// # Errors
     /// The call's [`Error`].
     pub async fn entities(&self) -> Result<Vec<user::types::EntityListItem>, Error> {
-        let answer = self.user().list_entities().send().await;
-        Ok(list(answer.map(|a| (a.into_inner().data.unwrap_or_default(), None)))?.0)
+        self.user().list_entities().send().items().await
     }
 
     /// Every entity as a stream, for symmetry with the paged lists: one request, made when
@@ -362,7 +354,7 @@ impl Client {
         entity_guid: &str,
     ) -> Result<Option<user::types::EntityDetail>, Error> {
         let call = self.user().get_entity().entity_guid(entity_guid);
-        first(call.send().await.map(|a| a.into_inner().data))
+        call.send().item().await
     }
 
     /// The latest value of every attribute of a device (`GET /Telemetry/device/{deviceGuid}`);
@@ -378,25 +370,25 @@ impl Client {
             .telemetry()
             .get_latest_telemetry()
             .device_guid(device_guid);
-        let answer = call.send().await;
-        Ok(list(answer.map(|a| (a.into_inner().data.unwrap_or_default(), None)))?.0)
+        call.send().items().await
     }
 }
 
-/// `data[0]` of a lookup, `None` for IoTConnect's "not found" answers.
-fn first<T>(answer: Result<Option<Vec<T>>, Error>) -> Result<Option<T>, Error> {
-    match answer {
-        Ok(data) => Ok(data.and_then(|d| d.into_iter().next())),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// A list answer, with 204 ("no records") as an empty page.
-fn list<T>(answer: Result<Page<T>, Error>) -> Result<Page<T>, Error> {
-    match answer {
+/// One page of a list answer with its `count`; 204 ("no records") is an empty page.
+async fn counted_page<E, T>(
+    call: impl Future<Output = Result<ResponseValue<E>, Error>>,
+) -> Result<Page<T>, Error>
+where
+    E: Envelope<Data = Vec<T>>,
+{
+    match call.await {
+        Ok(answer) => {
+            let answer = answer.into_inner();
+            let count = answer.count();
+            Ok((answer.into_data().unwrap_or_default(), count))
+        }
         Err(Error::Api { status, .. }) if status.as_u16() == 204 => Ok((Vec::new(), Some(0))),
-        other => other,
+        Err(e) => Err(e),
     }
 }
 

@@ -7276,6 +7276,351 @@ pub mod types {
             }
         }
     }
+    impl crate::envelope::Envelope for AttributeListEnvelope {
+        type Data = ::std::vec::Vec<AttributeListItem>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for CommandListEnvelope {
+        type Data = ::std::vec::Vec<CommandListItem>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for CommandLookupEnvelope {
+        type Data = ::std::vec::Vec<CommandLookupItem>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for ConnectionStatusEnvelope {
+        type Data = ::std::vec::Vec<ConnectionStatus>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for DeviceCountersEnvelope {
+        type Data = ::std::vec::Vec<DeviceCounters>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for DeviceCreateEnvelope {
+        type Data = ::std::vec::Vec<DeviceCreated>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for DeviceDeleteEnvelope {
+        type Data = ::std::vec::Vec<DeviceDeleted>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for DeviceInformationEnvelope {
+        type Data = ::std::vec::Vec<DeviceInformation>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for DeviceLifecycleEnvelope {
+        type Data = ::std::vec::Vec<DeviceLifecycleEvent>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for DeviceListEnvelope {
+        type Data = ::std::vec::Vec<DeviceListItem>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for DeviceLookupEnvelope {
+        type Data = ::std::vec::Vec<DeviceLookupItem>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for DeviceTwinEnvelope {
+        type Data = ::std::vec::Vec<DeviceTwinProperty>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for SuccessEnvelope {
+        type Data = ::std::vec::Vec<::serde_json::Value>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for TemplateDetailEnvelope {
+        type Data = ::std::vec::Vec<TemplateDetail>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for TemplateListEnvelope {
+        type Data = ::std::vec::Vec<TemplateListItem>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /// Client for IoTConnect Device service

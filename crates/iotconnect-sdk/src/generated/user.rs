@@ -4574,6 +4574,213 @@ pub mod types {
             }
         }
     }
+    impl crate::envelope::Envelope for EntityCreateEnvelope {
+        type Data = ::std::vec::Vec<EntityCreated>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for EntityDetailEnvelope {
+        type Data = ::std::vec::Vec<EntityDetail>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for EntityListEnvelope {
+        type Data = ::std::vec::Vec<EntityListItem>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for EntityLookupEnvelope {
+        type Data = ::std::vec::Vec<EntityLookupItem>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for RoleLookupEnvelope {
+        type Data = ::std::vec::Vec<RoleLookupItem>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for UserAvailabilityEnvelope {
+        type Data = ::std::vec::Vec<UserAvailability>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for UserCreateEnvelope {
+        type Data = ::std::vec::Vec<UserCreated>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for UserDetailEnvelope {
+        type Data = ::std::vec::Vec<UserDetail>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
+    impl crate::envelope::Envelope for UserListEnvelope {
+        type Data = ::std::vec::Vec<UserListItem>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /// Client for IoTConnect User service
