@@ -305,6 +305,21 @@ impl Inner {
         Arc::new(token)
     }
 
+    /// Saves a new token before callers get it, so a crash right after cannot lose a rotated
+    /// refresh token. A store may block (a file write and its sync), so it runs on tokio's
+    /// blocking pool, never on a runtime thread. A failure is logged, not returned: the token
+    /// is good for this process either way.
+    async fn save(self: &Arc<Self>, token: &Arc<Token>) {
+        let (inner, saved) = (Arc::clone(self), Arc::clone(token));
+        let result = tokio::task::spawn_blocking(move || inner.store.save(&saved)).await;
+        let err = match result {
+            Ok(Ok(())) => return,
+            Ok(Err(err)) => err.scrubbed(&self.redactor),
+            Err(_) => AuthError::Store("the token store panicked while saving".into()),
+        };
+        tracing::warn!(error = %err, "the new token could not be saved");
+    }
+
     /// The detached fetch: retries an unavailable endpoint, then records the outcome for
     /// every caller, present or future.
     async fn fetch(
@@ -317,10 +332,7 @@ impl Inner {
         let result = match result {
             Ok(token) => {
                 let token = self.admit(token);
-                if let Err(err) = self.store.save(&token) {
-                    let err = err.scrubbed(&self.redactor);
-                    tracing::warn!(error = %err, "the new token could not be saved");
-                }
+                self.save(&token).await;
                 tracing::debug!(generation = token.generation(), "access token fetched");
                 Ok(token)
             }

@@ -243,3 +243,45 @@ fn call_record_debug_hides_the_raw_body() {
     let shown = format!("{record:?}");
     assert!(!shown.contains("shorttok"), "{shown}");
 }
+
+/// A store whose save takes a while, as a file store does when the disk is slow to sync.
+#[derive(Debug, Default)]
+struct SlowStore;
+impl sdk_auth::TokenStore for SlowStore {
+    fn load(&self) -> Result<Option<Token>, AuthError> {
+        Ok(None)
+    }
+    fn save(&self, _: &Token) -> Result<(), AuthError> {
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(())
+    }
+}
+
+/// R7: the store's save (a file write and a sync) ran on the async runtime's thread inside
+/// the fetch task, so on a single-threaded runtime every other task stood still meanwhile.
+#[tokio::test(flavor = "current_thread")]
+async fn saving_the_token_does_not_block_the_runtime() {
+    let ticks = Arc::new(AtomicUsize::new(0));
+    let ticker = tokio::spawn({
+        let ticks = Arc::clone(&ticks);
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                ticks.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+    let cache = TokenCache::builder(PanicsOnce {
+        calls: Arc::new(AtomicUsize::new(1)),
+    })
+    .store(SlowStore)
+    .build();
+    cache.token().await.expect("a token");
+    ticker.abort();
+    // 300 ms of saving leaves room for about 30 ticks; a blocked runtime allows none.
+    let ticks = ticks.load(Ordering::SeqCst);
+    assert!(
+        ticks >= 10,
+        "the runtime stood still while saving: {ticks} ticks"
+    );
+}
