@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use sdk_tour::{Progress, Step, TourOptions, run_tour};
+use chrono::{DateTime, Utc};
+use sdk_tour::{IotConnectReport, Progress, Step, TourOptions, run_tour};
 
 /// Readings are taken once a minute.
 const MINUTE: i64 = 60;
@@ -14,6 +15,7 @@ async fn the_tour_passes_and_its_report_matches_the_sandbox() {
     let mut options = TourOptions::default();
     options.progress = Progress::Off;
     let mut printed = Vec::new();
+    let started = Utc::now();
     let report = run_tour(&options, &mut printed)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -90,21 +92,154 @@ async fn the_tour_passes_and_its_report_matches_the_sandbox() {
         1 + sensors.requests + readings.requests + 2 + expiry.api_requests + burst.attempts
     );
 
+    check_iotconnect(&report.iotconnect, &options, (started, Utc::now()));
+    let iotc = &report.iotconnect;
+    for expected in [
+        "8 devices in 3 pages of pageSize 3 (3 + 3 + 2)".to_owned(),
+        format!(
+            "tour-device-01 from template {} ({}, as {})",
+            iotc.created.template_code, iotc.created.template_name, iotc.telemetry.unique_id
+        ),
+        format!(
+            "{}: {} {}, ",
+            iotc.telemetry.unique_id, iotc.telemetry.values[0].0, iotc.telemetry.values[0].1
+        ),
+        "tour-device-01: none yet".to_owned(),
+        "tour-device-01 deleted; device_by_unique_id now answers None".to_owned(),
+        "  devices         8 listed in 3 pages of 3, 7 reporting".to_owned(),
+        "  token requests  2 (the basic token and the login, once for every call)".to_owned(),
+    ] {
+        assert!(printed.contains(&expected), "{expected:?} in\n{printed}");
+    }
+
     for step in Step::ALL {
         let line = format!("{:>3}  {:<20} ok", step.number(), step.title());
         assert!(printed.contains(&line), "{line:?} in\n{printed}");
     }
-    assert!(printed.contains("All 7 steps passed"), "{printed}");
+    assert!(printed.contains("All 12 steps passed"), "{printed}");
     assert!(!printed.contains('\r'), "no progress line when it is off");
-    // The demo client secret, a bearer, a JWT-shaped token, the webhook secret.
+    // The demo client secret, a bearer, a JWT-shaped token, the webhook secret, the IoTConnect
+    // password and solution key (the discovery call carries the key in its path), a Basic header.
     for secret in [
         "sandbox-everactive-secret",
         "Bearer",
         "eyJ",
         "tour-shared-secret",
+        "sandbox-iotconnect-password",
+        "sandbox-iotconnect-solution-key",
+        "solutionkey",
+        "Basic ",
     ] {
         assert!(!printed.contains(secret), "{secret} in\n{printed}");
     }
+}
+
+/// The IoTConnect steps, against the sandbox's default company: devices `sensor-NN` (template
+/// `envmon`) and `tracker-NN` (`tracker`), the last of which never reported.
+fn check_iotconnect(
+    iotc: &IotConnectReport,
+    options: &TourOptions,
+    (started, ended): (DateTime<Utc>, DateTime<Utc>),
+) {
+    // Discovery points every service at the sandbox; the first call signs in once.
+    let sign_in = &iotc.sign_in;
+    assert!(
+        sign_in.device_url.starts_with("http://127.0.0.1:"),
+        "{sign_in:?}"
+    );
+    assert!(
+        sign_in.device_url.ends_with("/device/api/v2.1"),
+        "{sign_in:?}"
+    );
+    assert_eq!((sign_in.token_requests, sign_in.tokens_issued), (2, 1));
+
+    // Eight devices, three at a time, each once, in unique-id order.
+    let devices = &iotc.devices;
+    assert_eq!(devices.devices.len(), options.devices);
+    let ids: Vec<&str> = devices
+        .devices
+        .iter()
+        .map(|d| d.unique_id.as_str())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(ids, sorted, "sorted by unique id, none twice");
+    assert_eq!(devices.page_size, 3);
+    assert_eq!(devices.per_page, [3, 3, 2]);
+    assert_eq!(devices.requests, 3);
+    let silent: Vec<&str> = devices
+        .devices
+        .iter()
+        .filter(|d| d.last_communication.is_none())
+        .map(|d| d.unique_id.as_str())
+        .collect();
+    assert_eq!(
+        silent,
+        ["sensor-08"],
+        "the last seeded device never reported"
+    );
+    assert_eq!(devices.reporting().count(), options.devices - 1);
+    assert_eq!(
+        devices.by_template,
+        [
+            ("Asset Tracker".to_owned(), 2),
+            ("Env Monitor".to_owned(), 6)
+        ]
+    );
+
+    // The new device: the first reporting device's template and entity, read back as created.
+    let model = devices.reporting().next().expect("a reporting device");
+    assert_eq!(model.unique_id, "sensor-01");
+    let created = &iotc.created;
+    assert_eq!(created.templates, 2);
+    assert_eq!(
+        (
+            created.template_code.as_str(),
+            created.template_name.as_str()
+        ),
+        ("envmon", "Env Monitor")
+    );
+    assert_eq!(created.read_back_template, created.template_name);
+    assert_eq!(created.entity_name, model.entity_name);
+    assert_eq!(created.unique_id, "tour-device-01");
+    assert_eq!(created.guid.len(), 36, "a GUID: {created:?}");
+    assert!(
+        devices
+            .devices
+            .iter()
+            .all(|d| !d.guid.eq_ignore_ascii_case(&created.guid)),
+        "a new GUID"
+    );
+
+    // The latest values of sensor-01, sent within the minute before the step; none for the new
+    // device.
+    let telemetry = &iotc.telemetry;
+    assert_eq!(telemetry.unique_id, model.unique_id);
+    let names: Vec<&str> = telemetry.values.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["temperature", "humidity", "version"]);
+    for (name, value) in &telemetry.values[..2] {
+        let number: f64 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} = {value:?}"));
+        assert!(number.is_finite(), "{name} = {value}");
+    }
+    let updated = telemetry.updated.as_deref().expect("a send time");
+    let updated = DateTime::parse_from_rfc3339(updated).expect("RFC 3339");
+    assert!(
+        updated >= started - chrono::TimeDelta::seconds(60) && updated <= ended,
+        "sent at {updated}, the tour ran from {started} to {ended}"
+    );
+    assert_eq!(telemetry.created_device_values, 0);
+
+    assert_eq!(iotc.deleted.unique_id, created.unique_id);
+    assert!(!iotc.deleted.found_after);
+
+    // One sign-in for every call. The calls: verify-token, the pages, the template list, the
+    // template by code, the entities, the create, the read-back, two latest-telemetry reads, the
+    // delete and the lookup after it.
+    assert_eq!(iotc.token_requests, 2);
+    assert_eq!(iotc.api_requests, 1 + devices.requests + 9);
 }
 
 #[tokio::test]
@@ -119,8 +254,8 @@ async fn a_failing_step_is_named() {
     assert_eq!(err.step(), Some(Step::Start));
     assert_eq!(
         err.to_string(),
-        "step 1 of 7 (start the sandbox) failed: the tour needs at least one sensor and one \
-         gateway"
+        "step 1 of 12 (start the sandbox) failed: the tour needs at least one sensor, one \
+         gateway and one device"
     );
     let printed = String::from_utf8(printed).expect("utf-8");
     assert!(printed.contains("start the sandbox    FAILED"), "{printed}");

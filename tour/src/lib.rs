@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod iotconnect;
 mod output;
 mod receiver;
 mod scenario;
@@ -29,6 +30,9 @@ pub struct TourOptions {
     /// How many of the sensors that report get a day of readings read (default 4, enough
     /// to see both sensor families and keep the tour short); `None` reads them all.
     pub readings_of: Option<usize>,
+    /// IoTConnect devices in the sandbox (default 8, at least 1). Four or more include one
+    /// device that never reported.
+    pub devices: usize,
     /// How long steps show their progress (default [`Progress::Lines`]).
     pub progress: Progress,
 }
@@ -40,6 +44,7 @@ impl Default for TourOptions {
             sensors: 12,
             gateways: 3,
             readings_of: Some(4),
+            devices: 8,
             progress: Progress::default(),
         }
     }
@@ -63,11 +68,22 @@ pub enum Step {
     TokenExpiry,
     /// A burst of 429 answers with `Retry-After`; the call is retried until it succeeds.
     RateLimit,
+    /// The IoTConnect client built by discovery against the sandbox, then signed in (basic
+    /// token, login) by its first call.
+    IotcSignIn,
+    /// Every IoTConnect device, through the paged stream with a small page size.
+    IotcDevices,
+    /// A device created from the template of a listed device, then read back by unique id.
+    IotcCreate,
+    /// The latest telemetry of a device that reports, and of the new device (none yet).
+    IotcTelemetry,
+    /// The new device deleted; its lookup then answers `None`.
+    IotcDelete,
 }
 
 impl Step {
     /// Every step, in the order the tour runs them.
-    pub const ALL: [Step; 7] = [
+    pub const ALL: [Step; 12] = [
         Step::Start,
         Step::Health,
         Step::Sensors,
@@ -75,6 +91,11 @@ impl Step {
         Step::Webhooks,
         Step::TokenExpiry,
         Step::RateLimit,
+        Step::IotcSignIn,
+        Step::IotcDevices,
+        Step::IotcCreate,
+        Step::IotcTelemetry,
+        Step::IotcDelete,
     ];
 
     /// Position in the tour, from 1.
@@ -92,6 +113,11 @@ impl Step {
             Step::Webhooks => "webhook delivery",
             Step::TokenExpiry => "token expiry",
             Step::RateLimit => "429 burst",
+            Step::IotcSignIn => "IoTConnect sign-in",
+            Step::IotcDevices => "IoTConnect devices",
+            Step::IotcCreate => "create a device",
+            Step::IotcTelemetry => "latest telemetry",
+            Step::IotcDelete => "delete the device",
         }
     }
 }
@@ -128,10 +154,12 @@ pub struct TourReport {
     pub token_expiry: TokenExpiryReport,
     /// The 429 burst.
     pub rate_limit: RateLimitReport,
-    /// Token requests the sandbox counted over the whole tour.
+    /// Token requests Everactive counted over the whole tour.
     pub token_requests: u64,
-    /// API requests the sandbox counted over the whole tour (retries and resends included).
+    /// API requests Everactive counted over the whole tour (retries and resends included).
     pub api_requests: u64,
+    /// The IoTConnect steps.
+    pub iotconnect: IotConnectReport,
 }
 
 /// Step 3: the sensor list.
@@ -227,6 +255,125 @@ pub struct RateLimitReport {
     pub attempts: u64,
     /// How long the call took, waits included.
     pub elapsed: Duration,
+}
+
+/// Steps 8 to 12: the IoTConnect SDK, and what the sandbox's IoTConnect counted.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct IotConnectReport {
+    /// Discovery and the sign-in.
+    pub sign_in: SignInReport,
+    /// The devices listed.
+    pub devices: DevicesReport,
+    /// The device created.
+    pub created: CreatedDeviceReport,
+    /// The latest telemetry read.
+    pub telemetry: TelemetryReport,
+    /// The deletion.
+    pub deleted: DeletedDeviceReport,
+    /// Token requests (basic token and login) IoTConnect counted over the whole tour.
+    pub token_requests: u64,
+    /// API requests IoTConnect counted over the whole tour.
+    pub api_requests: u64,
+}
+
+/// Step 8: discovery and the sign-in.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SignInReport {
+    /// The device service's base URL, as discovery answered it.
+    pub device_url: String,
+    /// Token requests of the sign-in: the basic token and the login (2).
+    pub token_requests: u64,
+    /// Access tokens the sandbox issued for it (1).
+    pub tokens_issued: u64,
+}
+
+/// Step 9: the device list.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DevicesReport {
+    /// Every device, in list order (by unique id).
+    pub devices: Vec<ListedDevice>,
+    /// Devices per template name, sorted by name.
+    pub by_template: Vec<(String, usize)>,
+    /// The page size the stream asked for.
+    pub page_size: u32,
+    /// Devices per request, in order (a full last page is followed by an empty one).
+    pub per_page: Vec<usize>,
+    /// Requests the stream sent (pages).
+    pub requests: u64,
+}
+
+impl DevicesReport {
+    /// The devices that have reported (with a last communication).
+    pub fn reporting(&self) -> impl Iterator<Item = &ListedDevice> {
+        self.devices
+            .iter()
+            .filter(|d| d.last_communication.is_some())
+    }
+}
+
+/// One device of the list.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListedDevice {
+    /// Its unique id.
+    pub unique_id: String,
+    /// Its GUID.
+    pub guid: String,
+    /// Its template's GUID.
+    pub template_guid: String,
+    /// Its template's name.
+    pub template_name: String,
+    /// Name of its entity.
+    pub entity_name: String,
+    /// When it last sent a message; `None` when it never did.
+    pub last_communication: Option<String>,
+}
+
+/// Step 10: the device created and read back.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatedDeviceReport {
+    /// Templates the template stream listed.
+    pub templates: usize,
+    /// Code of the template used (that of the first reporting device).
+    pub template_code: String,
+    /// Its name, as `template_by_code` answered it.
+    pub template_name: String,
+    /// Name of the entity the device was created in.
+    pub entity_name: String,
+    /// The new device's unique id.
+    pub unique_id: String,
+    /// Its GUID, as the read-back answered it.
+    pub guid: String,
+    /// The template name the read-back answered.
+    pub read_back_template: String,
+}
+
+/// Step 11: the latest telemetry.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct TelemetryReport {
+    /// The reporting device read.
+    pub unique_id: String,
+    /// Its latest value per attribute: name and value (as the API gives it, a string).
+    pub values: Vec<(String, String)>,
+    /// When those values were sent.
+    pub updated: Option<String>,
+    /// Latest values of the device just created (0: it never reported).
+    pub created_device_values: usize,
+}
+
+/// Step 12: the deletion.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeletedDeviceReport {
+    /// Unique id of the device deleted.
+    pub unique_id: String,
+    /// Whether `device_by_unique_id` still found it afterwards (`false` expected).
+    pub found_after: bool,
 }
 
 /// Why the tour stopped.

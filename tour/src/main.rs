@@ -1,6 +1,6 @@
-//! `cargo tour [--seed N] [--sensors N] [--gateways N] [--readings-of N|all]`: the Everactive SDK
-//! against the in-process sandbox, step by step, with a short report. Exits with 1 when a step
-//! fails.
+//! `cargo tour [--seed N] [--sensors N] [--gateways N] [--readings-of N|all] [--devices N]`: the
+//! Everactive and IoTConnect SDKs against the in-process sandbox, step by step, with a short
+//! report. Exits with 1 when a step fails.
 
 #![forbid(unsafe_code)]
 
@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use sdk_tour::{Progress, TourOptions, run_tour};
 
 const USAGE: &str = "\
-sdk-tour: the Everactive SDK driven through a realistic scenario against the in-process sandbox
-(nothing to set up, no network beyond loopback)
+sdk-tour: the Everactive and IoTConnect SDKs driven through a realistic scenario against the
+in-process sandbox (nothing to set up, no network beyond loopback)
 
 Usage: cargo tour [flags]
 
@@ -18,6 +18,7 @@ Usage: cargo tour [flags]
   --sensors N       sensors in the sandbox fleet (default 12)
   --gateways N      gateways in the sandbox fleet (default 3)
   --readings-of N   read a day of readings of N reporting sensors, or \"all\" (default 4)
+  --devices N       IoTConnect devices in the sandbox (default 8)
   -h, --help        this text
 ";
 
@@ -68,7 +69,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<TourOptions>, 
         };
         match name.as_str() {
             "-h" | "--help" => return Ok(None),
-            "--seed" | "--sensors" | "--gateways" | "--readings-of" => {}
+            "--seed" | "--sensors" | "--gateways" | "--readings-of" | "--devices" => {}
             _ => return Err(format!("unknown argument {name:?}")),
         }
         let value = inline
@@ -85,6 +86,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<TourOptions>, 
             "--seed" => options.seed = number()?,
             "--sensors" => options.sensors = count()?,
             "--gateways" => options.gateways = count()?,
+            "--devices" => options.devices = count()?,
             "--readings-of" if value == "all" => options.readings_of = None,
             _ => options.readings_of = Some(count()?),
         }
@@ -105,16 +107,27 @@ mod tests {
         let options = args(&[]).expect("valid").expect("options");
         assert_eq!((options.seed, options.sensors), (42, 12));
         assert_eq!(options.readings_of, Some(4));
+        assert_eq!(options.devices, 8);
     }
 
     #[test]
     fn flags_take_a_value_after_a_space_or_an_equals_sign() {
-        let options = args(&["--", "--seed", "7", "--sensors=30", "--readings-of", "2"])
-            .expect("valid")
-            .expect("options");
+        let options = args(&[
+            "--",
+            "--seed",
+            "7",
+            "--sensors=30",
+            "--readings-of",
+            "2",
+            "--devices",
+            "5",
+        ])
+        .expect("valid")
+        .expect("options");
         assert_eq!(options.seed, 7);
         assert_eq!(options.sensors, 30);
         assert_eq!(options.readings_of, Some(2));
+        assert_eq!(options.devices, 5);
         let all = args(&["--readings-of", "all"])
             .expect("valid")
             .expect("options");

@@ -11,6 +11,7 @@ use everactive_sdk::{Client, EversensorFilter, WebhookEventType, WebhookHeader};
 use futures::{StreamExt as _, TryStreamExt as _};
 use sdk_sandbox::{ForcedFailure, RunningSandbox, Sandbox};
 
+use crate::iotconnect;
 use crate::output::{Output, duration, thousands};
 use crate::{
     RateLimitReport, ReadingsReport, SensorReadings, SensorsReport, Step, StepTiming,
@@ -32,8 +33,8 @@ const BURST_RETRY_AFTER_SECS: u64 = 1;
 const READING_INTERVAL: i64 = 60;
 
 /// Runs the tour: starts the sandbox in-process on free loopback ports, drives the Everactive
-/// SDK through every [`Step`], writes a line per step and a short report to `out`, and stops
-/// the sandbox.
+/// SDK and then the IoTConnect SDK through every [`Step`], writes a line per step and a short
+/// report to `out`, and stops the sandbox.
 ///
 /// # Errors
 /// The first step that fails, with what went wrong; the sandbox is stopped then too.
@@ -44,8 +45,9 @@ pub async fn run_tour(
     let started = Instant::now();
     let mut out = Output::new(out, options.progress);
     out.line(&format!(
-        "Everactive SDK tour against the in-process sandbox (seed {}, {} sensors, {} gateways)\n",
-        options.seed, options.sensors, options.gateways
+        "Everactive and IoTConnect SDK tour against the in-process sandbox (seed {}, {} \
+         sensors, {} gateways, {} devices)\n",
+        options.seed, options.sensors, options.gateways, options.devices
     ));
     let mut tour = Tour {
         out,
@@ -55,7 +57,11 @@ pub async fn run_tour(
     let (sandbox, client) = tour
         .step(Step::Start, async {
             let (sandbox, client) = start(options).await?;
-            let note = format!("Everactive at {}", sandbox.everactive_url());
+            let note = format!(
+                "Everactive at {}, IoTConnect at {}",
+                sandbox.everactive_url(),
+                sandbox.iotconnect_url()
+            );
             Ok(((sandbox, client), note))
         })
         .await?;
@@ -96,6 +102,8 @@ pub async fn run_tour(
 
     let rate_limit = tour.rate_limit(&client, &sandbox).await?;
 
+    let iotconnect = iotconnect::run(&mut tour, &sandbox, options).await?;
+
     let end = stats();
     drop(client);
     sandbox.shutdown().await.map_err(TourError::shutdown)?;
@@ -111,20 +119,21 @@ pub async fn run_tour(
         rate_limit,
         token_requests: end.token_requests,
         api_requests: end.api_requests,
+        iotconnect,
     };
     summary(&mut tour.out, &report);
     Ok(report)
 }
 
 /// The running tour: its output and the steps done so far.
-struct Tour<'a, W: Write> {
-    out: Output<'a, W>,
+pub(crate) struct Tour<'a, W: Write> {
+    pub(crate) out: Output<'a, W>,
     steps: Vec<StepTiming>,
 }
 
 impl<W: Write> Tour<'_, W> {
     /// Runs one step: `work` gives the step's value and the note printed after its title.
-    async fn step<T>(
+    pub(crate) async fn step<T>(
         &mut self,
         step: Step,
         work: impl Future<Output = Result<(T, String), String>>,
@@ -135,7 +144,7 @@ impl<W: Write> Tour<'_, W> {
         self.finish(step, started, result)
     }
 
-    fn finish<T>(
+    pub(crate) fn finish<T>(
         &mut self,
         step: Step,
         started: Instant,
@@ -184,12 +193,13 @@ impl<W: Write> Tour<'_, W> {
 
 /// Step 1: the sandbox on free ports with a fixed seed, and the client a user would build.
 async fn start(options: &TourOptions) -> Result<(RunningSandbox, Client), String> {
-    if options.sensors == 0 || options.gateways == 0 {
-        return Err("the tour needs at least one sensor and one gateway".into());
+    if options.sensors == 0 || options.gateways == 0 || options.devices == 0 {
+        return Err("the tour needs at least one sensor, one gateway and one device".into());
     }
     let sandbox = Sandbox::builder()
         .seed(options.seed)
         .everactive_fleet(options.sensors, options.gateways)
+        .iotconnect_devices(options.devices)
         // Deliveries only when the tour asks, so that the receiver sees one round.
         .everactive_delivery_interval(None)
         .start()
@@ -531,6 +541,7 @@ async fn burst_of_429s<W: Write>(
 /// The closing report.
 fn summary<W: Write>(out: &mut Output<'_, W>, report: &TourReport) {
     let retries = report.rate_limit.attempts.saturating_sub(1);
+    let iotc = &report.iotconnect;
     let lines = [
         String::new(),
         format!(
@@ -538,6 +549,7 @@ fn summary<W: Write>(out: &mut Output<'_, W>, report: &TourReport) {
             report.steps.len(),
             duration(report.total)
         ),
+        "Everactive".to_owned(),
         format!(
             "  sensors         {} listed, {} reporting",
             report.sensors.macs.len(),
@@ -572,6 +584,28 @@ fn summary<W: Write>(out: &mut Output<'_, W>, report: &TourReport) {
             "  API requests    {} in all, retries and resends included",
             report.api_requests
         ),
+        "IoTConnect".to_owned(),
+        format!(
+            "  devices         {} listed in {} pages of {}, {} reporting",
+            iotc.devices.devices.len(),
+            iotc.devices.requests,
+            iotc.devices.page_size,
+            iotc.devices.reporting().count()
+        ),
+        format!(
+            "  new device      {} from template {}: created, read back, deleted",
+            iotc.created.unique_id, iotc.created.template_code
+        ),
+        format!(
+            "  telemetry       {} latest values of {}",
+            iotc.telemetry.values.len(),
+            iotc.telemetry.unique_id
+        ),
+        format!(
+            "  token requests  {} (the basic token and the login, once for every call)",
+            iotc.token_requests
+        ),
+        format!("  API requests    {} in all", iotc.api_requests),
     ];
     for line in lines {
         out.line(&line);
@@ -587,16 +621,17 @@ fn step_line(step: Step, status: &str, elapsed: Duration, note: &str) -> String 
     )
 }
 
-/// An SDK error as the tour prints it (its `Display` never shows a secret).
-fn describe(error: everactive_sdk::Error) -> String {
+/// An SDK error as the tour prints it (its `Display` never shows a secret); both SDKs share
+/// this error type.
+pub(crate) fn describe(error: everactive_sdk::Error) -> String {
     error.to_string()
 }
 
-fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
+pub(crate) fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
-fn time_of_day(unix: i64) -> String {
+pub(crate) fn time_of_day(unix: i64) -> String {
     DateTime::from_timestamp(unix, 0)
         .map(|t| t.format("%H:%M:%S UTC").to_string())
         .unwrap_or_else(|| unix.to_string())
