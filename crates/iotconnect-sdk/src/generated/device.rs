@@ -39,6 +39,42 @@ pub mod types {
     ///One template attribute.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AttributeListItem {
+        ///Edge aggregations (untyped in the swagger).
+        #[serde(
+            rename = "aggregateType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub aggregate_type: ::std::option::Option<::serde_json::Value>,
+        ///Number of aggregations.
+        #[serde(
+            rename = "aggregateTypeCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub aggregate_type_count: ::std::option::Option<i64>,
+        ///Display colour.
+        #[serde(
+            rename = "attributeColor",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attribute_color: ::std::option::Option<::std::string::String>,
+        ///Children of an `OBJECT` attribute (untyped in the swagger).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<::serde_json::Value>,
+        ///Bit of the data type in rule conditions.
+        #[serde(
+            rename = "conditionBitValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub condition_bit_value: ::std::option::Option<i64>,
+        ///Created (ISO-8601 UTC).
+        #[serde(
+            rename = "createdDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date: ::std::option::Option<::std::string::String>,
+        ///Creator (lower-case `by` on the wire).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub createdby: ::std::option::Option<::std::string::String>,
         ///Data type GUID.
         #[serde(
             rename = "dataTypeGuid",
@@ -69,12 +105,36 @@ pub mod types {
         ///Attribute GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
+        ///Used by a Power BI report.
+        #[serde(
+            rename = "isPowerBIAttributeUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_power_bi_attribute_used: ::std::option::Option<bool>,
+        ///The tag is in use.
+        #[serde(
+            rename = "isTagUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_tag_used: ::std::option::Option<bool>,
+        ///In use (by rules
+        #[serde(
+            rename = "isTemplateAttributeUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_template_attribute_used: ::std::option::Option<bool>,
         ///Name used in telemetry payloads.
         #[serde(
             rename = "localName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub local_name: ::std::option::Option<::std::string::String>,
+        ///Length in a low-bandwidth message.
+        #[serde(
+            rename = "numChar",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub num_char: ::std::option::Option<i64>,
         ///Parent
         #[serde(
             rename = "parentTemplateAttributeGuid",
@@ -84,12 +144,30 @@ pub mod types {
         ///Position.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sequence: ::std::option::Option<i64>,
+        ///Start position in a low-bandwidth message.
+        #[serde(
+            rename = "startIndex",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_index: ::std::option::Option<i64>,
         ///Gateway tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<::std::string::String>,
+        ///Edge window, e.g. `5m`.
+        #[serde(
+            rename = "tumblingWindow",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tumbling_window: ::std::option::Option<::std::string::String>,
         ///Unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unit: ::std::option::Option<::std::string::String>,
+        ///Updated (ISO-8601 UTC).
+        #[serde(
+            rename = "updatedDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_date: ::std::option::Option<::std::string::String>,
     }
     impl AttributeListItem {
         pub fn builder() -> builder::AttributeListItem {
@@ -129,6 +207,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::std::string::String>,
+        ///Devices the command applies to (untyped in the swagger).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub devices: ::std::option::Option<::serde_json::Value>,
         ///Command GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
@@ -204,6 +285,12 @@ pub mod types {
         ///Command GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
+        ///A byte command (wireless).
+        #[serde(
+            rename = "isBytesCommand",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_bytes_command: ::std::option::Option<bool>,
         ///Display label.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -213,24 +300,76 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub required_param: ::std::option::Option<bool>,
+        ///For wireless devices.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub wireless: ::std::option::Option<bool>,
     }
     impl CommandLookupItem {
         pub fn builder() -> builder::CommandLookupItem {
             Default::default()
         }
     }
-    ///A command for one device.
+    /// A command for one device. The AWS swagger also marks `gatewayGuid` required; the vendor's
+    /// clients leave it out or send it empty, so it is optional here.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CommandSendRequest {
         ///Command GUID.
         #[serde(rename = "commandGuid")]
         pub command_guid: CommandSendRequestCommandGuid,
+        ///Command text.
+        #[serde(
+            rename = "commandText",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command_text: ::std::option::Option<::std::string::String>,
+        ///Wireless downlink frequency.
+        #[serde(
+            rename = "downlinkFrequency",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub downlink_frequency: ::std::option::Option<i64>,
+        ///Wireless downlink mode.
+        #[serde(
+            rename = "downlinkMode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub downlink_mode: ::std::option::Option<::std::string::String>,
+        ///LoRaWAN port.
+        #[serde(
+            rename = "fPort",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub f_port: ::std::option::Option<i32>,
+        ///Gateway GUID
+        #[serde(
+            rename = "gatewayGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gateway_guid: ::std::option::Option<::std::string::String>,
+        ///A byte command (wireless).
+        #[serde(
+            rename = "isBytesCommand",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_bytes_command: ::std::option::Option<bool>,
         ///The parameter
         #[serde(
             rename = "parameterValue",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parameter_value: ::std::option::Option<::std::string::String>,
+        ///Wireless transmission interval.
+        #[serde(
+            rename = "transmissionInterval",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transmission_interval: ::std::option::Option<i32>,
+        ///Wireless transmission mode.
+        #[serde(
+            rename = "transmissionMode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transmission_mode: ::std::option::Option<i32>,
     }
     impl CommandSendRequest {
         pub fn builder() -> builder::CommandSendRequest {
@@ -335,6 +474,12 @@ pub mod types {
         ///Available devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available: ::std::option::Option<i64>,
+        ///Devices of cloud templates.
+        #[serde(
+            rename = "cloudDevice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cloud_device: ::std::option::Option<i64>,
         ///Connected devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connected: ::std::option::Option<i64>,
@@ -413,25 +558,49 @@ pub mod types {
     ///A new device. Which credential member applies depends on the template's authentication type.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeviceCreateRequest {
+        ///Start streaming by itself.
+        #[serde(
+            rename = "autoStartVideoStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_start_video_stream: ::std::option::Option<bool>,
         ///PEM certificate of a self-signed device (AWS).
         #[serde(
             rename = "certificateText",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub certificate_text: ::std::option::Option<::std::string::String>,
+        ///Video channel ARN.
+        #[serde(
+            rename = "channelARN",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_arn: ::std::option::Option<::std::string::String>,
+        ///A .pfx device certificate, base64-encoded.
+        #[serde(
+            rename = "deviceCertificate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_certificate: ::std::option::Option<::std::string::String>,
         ///Certificate GUID.
         #[serde(
             rename = "deviceCertificateGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub device_certificate_guid: ::std::option::Option<::std::string::String>,
+        ///Password of `deviceCertificate` (a secret).
+        #[serde(
+            rename = "deviceCertificatePassword",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_certificate_password: ::std::option::Option<::std::string::String>,
         ///Template GUID.
         #[serde(rename = "deviceTemplateGuid")]
         pub device_template_guid: DeviceCreateRequestDeviceTemplateGuid,
         ///Display name.
         #[serde(rename = "displayName")]
         pub display_name: DeviceCreateRequestDisplayName,
-        ///TPM endorsement key.
+        ///TPM endorsement key (Azure swagger).
         #[serde(
             rename = "endorsementKey",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -446,6 +615,18 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub firmware_upgrade_guid: ::std::option::Option<::std::string::String>,
+        ///Greengrass device kind (1 classic, 2 lite).
+        #[serde(
+            rename = "ggDeviceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gg_device_type: ::std::option::Option<i32>,
+        ///Let the platform generate a self-signed certificate.
+        #[serde(
+            rename = "isAutoGeneratedSelfSignCertificate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_auto_generated_self_sign_certificate: ::std::option::Option<bool>,
         ///Free-text note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub note: ::std::option::Option<::std::string::String>,
@@ -455,13 +636,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_device_guid: ::std::option::Option<::std::string::String>,
-        ///Symmetric key.
+        ///Symmetric key (Azure swagger).
         #[serde(
             rename = "primaryKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub primary_key: ::std::option::Option<::std::string::String>,
-        ///Self-signed certificate thumbprint (Azure).
+        ///Self-signed certificate thumbprint (Azure swagger).
         #[serde(
             rename = "primaryThumbprint",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -470,24 +651,54 @@ pub mod types {
         ///Custom property values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub properties: ::std::option::Option<::std::vec::Vec<PropertyValue>>,
-        ///Second symmetric key.
+        ///Second symmetric key (Azure swagger).
         #[serde(
             rename = "secondaryKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub secondary_key: ::std::option::Option<::std::string::String>,
-        ///Second thumbprint (Azure).
+        ///Second thumbprint (Azure swagger).
         #[serde(
             rename = "secondaryThumbprint",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub secondary_thumbprint: ::std::option::Option<::std::string::String>,
+        ///Settings of an Amazon Sidewalk device.
+        #[serde(
+            rename = "sidewalkDevice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sidewalk_device: ::std::option::Option<SidewalkDevice>,
         ///Gateway tag; required for a gateway child.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<::std::string::String>,
-        ///Unique id; at most 31 characters for certificate devices on Azure.
+        ///Template code.
+        #[serde(
+            rename = "templateCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_code: ::std::option::Option<::std::string::String>,
+        ///Unique id; at most 31 characters for certificate devices, 128 for TPM and key devices.
         #[serde(rename = "uniqueId")]
         pub unique_id: DeviceCreateRequestUniqueId,
+        ///Video stream resource.
+        #[serde(
+            rename = "videoStreamResource",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_stream_resource: ::std::option::Option<i32>,
+        ///Video stream type.
+        #[serde(
+            rename = "videoStreamType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_stream_type: ::std::option::Option<i32>,
+        ///Kind of wireless device.
+        #[serde(
+            rename = "wirelessDeviceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wireless_device_type: ::std::option::Option<i32>,
     }
     impl DeviceCreateRequest {
         pub fn builder() -> builder::DeviceCreateRequest {
@@ -644,7 +855,7 @@ pub mod types {
                 })
         }
     }
-    ///Unique id; at most 31 characters for certificate devices on Azure.
+    ///Unique id; at most 31 characters for certificate devices, 128 for TPM and key devices.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct DeviceCreateRequestUniqueId(::std::string::String);
@@ -709,12 +920,24 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_guid: ::std::option::Option<::std::string::String>,
+        ///The template supports file upload.
+        #[serde(
+            rename = "fileSupport",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_support: ::std::option::Option<bool>,
         ///Greengrass set-up script.
         #[serde(
             rename = "ggDeviceScript",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub gg_device_script: ::std::option::Option<::std::string::String>,
+        ///Greengrass device kind (1 classic, 2 lite).
+        #[serde(
+            rename = "ggDeviceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gg_device_type: ::std::option::Option<i64>,
         ///Inactive devices of the company.
         #[serde(
             rename = "inActiveDeviceCount",
@@ -726,7 +949,7 @@ pub mod types {
         pub newid: ::std::option::Option<::std::string::String>,
         ///Gateway unique id
         #[serde(
-            rename = "parentUniqueId",
+            rename = "ParentUniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_unique_id: ::std::option::Option<::std::string::String>,
@@ -766,15 +989,33 @@ pub mod types {
     ///A deleted device.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeviceDeleted {
+        ///Active devices of the company.
+        #[serde(
+            rename = "activeDeviceCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_device_count: ::std::option::Option<i64>,
         ///Entity GUID.
         #[serde(
             rename = "entityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_guid: ::std::option::Option<::std::string::String>,
+        ///Event placeholder values (unexplained in the swagger).
+        #[serde(
+            rename = "eventPlaceHolders",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_place_holders: ::std::option::Option<::std::string::String>,
         ///Device GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
+        ///Inactive devices of the company.
+        #[serde(
+            rename = "inActiveDeviceCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_active_device_count: ::std::option::Option<i64>,
         ///Gateway GUID
         #[serde(
             rename = "parentDeviceGuid",
@@ -799,12 +1040,118 @@ pub mod types {
     ///A device in detail. Flags are integers here where the list uses booleans.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeviceInformation {
+        ///Permission name (`view`, `operation`) to whether it is granted.
+        #[serde(
+            rename = "allottedDevicePermission",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allotted_device_permission:
+            ::std::option::Option<::std::collections::BTreeMap<::std::string::String, bool>>,
+        ///LoRaWAN application EUI.
+        #[serde(
+            rename = "appEui",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_eui: ::std::option::Option<::std::string::String>,
+        ///LoRaWAN application key (a secret).
+        #[serde(
+            rename = "appKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_key: ::std::option::Option<::std::string::String>,
+        ///Authentication type.
+        #[serde(
+            rename = "authType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auth_type: ::std::option::Option<i64>,
+        ///Name of the authentication type.
+        #[serde(
+            rename = "authTypeName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auth_type_name: ::std::option::Option<::std::string::String>,
+        ///Starts streaming by itself.
+        #[serde(
+            rename = "autoStartStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_start_stream: ::std::option::Option<bool>,
+        ///A secondary certificate exists.
+        #[serde(
+            rename = "availableSecondaryCert",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_secondary_cert: ::std::option::Option<bool>,
+        ///Cloud-to-device on demand.
+        #[serde(
+            rename = "c2dOnDemand",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub c2d_on_demand: ::std::option::Option<i64>,
+        ///A URL the swagger leaves unexplained.
+        #[serde(
+            rename = "cUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub c_url: ::std::option::Option<::std::string::String>,
+        ///Capability code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub capability: ::std::option::Option<i64>,
+        ///Certificate location code.
+        #[serde(
+            rename = "certLocation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cert_location: ::std::option::Option<i64>,
         ///Certificate GUID.
         #[serde(
             rename = "certificateGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub certificate_guid: ::std::option::Option<::std::string::String>,
+        ///Certificate name.
+        #[serde(
+            rename = "certificateName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub certificate_name: ::std::option::Option<::std::string::String>,
+        ///Certificate type.
+        #[serde(
+            rename = "certificateType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub certificate_type: ::std::option::Option<i64>,
+        ///A second URL the swagger leaves unexplained.
+        #[serde(
+            rename = "ckUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ck_url: ::std::option::Option<::std::string::String>,
+        ///MQTT client id.
+        #[serde(
+            rename = "clientId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_id: ::std::option::Option<::std::string::String>,
+        ///Streaming client name.
+        #[serde(
+            rename = "clientStreamingName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_streaming_name: ::std::option::Option<::std::string::String>,
+        ///Cloud template GUID.
+        #[serde(
+            rename = "cloudTemplateGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cloud_template_guid: ::std::option::Option<::std::string::String>,
+        ///Command format (1 or 2).
+        #[serde(
+            rename = "commandFormat",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command_format: ::std::option::Option<i64>,
         ///Owning company.
         #[serde(
             rename = "companyGuid",
@@ -817,6 +1164,24 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub cp_id: ::std::option::Option<::std::string::String>,
+        ///Creator.
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        ///Created (ISO-8601 UTC).
+        #[serde(
+            rename = "createdDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date: ::std::option::Option<::std::string::String>,
+        ///Payload decoder name.
+        #[serde(
+            rename = "decoderName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decoder_name: ::std::option::Option<::std::string::String>,
         ///Status text.
         #[serde(
             rename = "deviceStatus",
@@ -859,12 +1224,36 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_name: ::std::option::Option<::std::string::String>,
+        ///The template supports file upload.
+        #[serde(
+            rename = "fileSupport",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_support: ::std::option::Option<bool>,
+        ///1 when a firmware update is available.
+        #[serde(
+            rename = "firmwareAvail",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub firmware_avail: ::std::option::Option<i64>,
         ///Firmware upgrade in use.
         #[serde(
             rename = "firmwareUpgradeGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub firmware_upgrade_guid: ::std::option::Option<::std::string::String>,
+        ///Wireless gateway name.
+        #[serde(
+            rename = "gatewayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gateway_name: ::std::option::Option<::std::string::String>,
+        ///Greengrass device kind (1 classic, 2 lite).
+        #[serde(
+            rename = "ggDeviceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gg_device_type: ::std::option::Option<i64>,
         ///Device GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
@@ -874,6 +1263,15 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_twin: ::std::option::Option<bool>,
+        ///Image file name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub image: ::std::option::Option<::std::string::String>,
+        ///Image URL.
+        #[serde(
+            rename = "imageUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
         ///1 when acquired by the hub.
         #[serde(
             rename = "isAcquired",
@@ -886,13 +1284,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_active: ::std::option::Option<bool>,
+        ///1 when allotted to another company.
+        #[serde(
+            rename = "isAllottedDevice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_allotted_device: ::std::option::Option<i64>,
         ///Connected to the hub now.
         #[serde(
             rename = "isConnected",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_connected: ::std::option::Option<bool>,
-        ///Provisioned through DPS.
+        ///Provisioned through DPS (Azure swagger).
         #[serde(
             rename = "isDpsDevice",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -904,12 +1308,36 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_edge_support: ::std::option::Option<bool>,
+        ///A LoRaWAN profile exists.
+        #[serde(
+            rename = "isExistLorawanProfile",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_exist_lorawan_profile: ::std::option::Option<bool>,
+        ///Low-bandwidth device.
+        #[serde(
+            rename = "isLowBandwidth",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_low_bandwidth: ::std::option::Option<bool>,
         ///1 when the gateway is acquired.
         #[serde(
             rename = "isParentAcquired",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_parent_acquired: ::std::option::Option<i64>,
+        ///1 while the simulator runs.
+        #[serde(
+            rename = "isSimulatorOn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_simulator_on: ::std::option::Option<i64>,
+        ///Template belongs to a solution.
+        #[serde(
+            rename = "isSolutionTemplate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_solution_template: ::std::option::Option<bool>,
         ///Gateway support.
         #[serde(
             rename = "isType2Support",
@@ -928,15 +1356,69 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_connection: ::std::option::Option<::std::string::String>,
+        ///LoRaWAN device profile GUID.
+        #[serde(
+            rename = "lorawanDeviceProfileGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lorawan_device_profile_guid: ::std::option::Option<::std::string::String>,
+        ///LoRaWAN profile name.
+        #[serde(
+            rename = "lorawanProfileName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lorawan_profile_name: ::std::option::Option<::std::string::String>,
+        ///LoRaWAN MAC version.
+        #[serde(
+            rename = "macVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mac_version: ::std::option::Option<::std::string::String>,
         ///Message format version, e.g. `2.1`.
         #[serde(
             rename = "messageVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_version: ::std::option::Option<::std::string::String>,
+        ///Message code of the template.
+        #[serde(
+            rename = "msgCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub msg_code: ::std::option::Option<::std::string::String>,
+        ///Wireless network coverage.
+        #[serde(
+            rename = "networkCoverage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network_coverage: ::std::option::Option<::std::string::String>,
+        ///Wireless network type.
+        #[serde(
+            rename = "networkType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network_type: ::std::option::Option<::std::string::String>,
         ///Free-text note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub note: ::std::option::Option<::std::string::String>,
+        ///Authentication type of the gateway.
+        #[serde(
+            rename = "parentAuthType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_auth_type: ::std::option::Option<i64>,
+        ///Name of the gateway's authentication type.
+        #[serde(
+            rename = "parentAuthTypeName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_auth_type_name: ::std::option::Option<::std::string::String>,
+        ///GUID of the parent company.
+        #[serde(
+            rename = "parentCompanyGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_company_guid: ::std::option::Option<::std::string::String>,
         ///Gateway GUID
         #[serde(
             rename = "parentDeviceGuid",
@@ -949,9 +1431,33 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_device_unique_id: ::std::option::Option<::std::string::String>,
-        ///Custom properties.
+        ///Custom properties (untyped in the swagger).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub properties: ::std::option::Option<::std::vec::Vec<DeviceProperty>>,
+        pub properties: ::std::option::Option<::serde_json::Value>,
+        ///Raw telemetry.
+        #[serde(
+            rename = "rawTelemetry",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub raw_telemetry: ::std::option::Option<bool>,
+        ///LoRaWAN regional parameters version.
+        #[serde(
+            rename = "regionalParameterVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regional_parameter_version: ::std::option::Option<::std::string::String>,
+        ///LoRaWAN RF region.
+        #[serde(
+            rename = "rfRegion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rf_region: ::std::option::Option<::std::string::String>,
+        ///Supports video streaming.
+        #[serde(
+            rename = "supportStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub support_stream: ::std::option::Option<bool>,
         ///Gateway tag
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<::std::string::String>,
@@ -961,6 +1467,33 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub unique_id: ::std::option::Option<::std::string::String>,
+        ///Video stream resource.
+        #[serde(
+            rename = "videoStreamResource",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_stream_resource: ::std::option::Option<::std::string::String>,
+        ///Video stream type.
+        #[serde(
+            rename = "videoStreamType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_stream_type: ::std::option::Option<::std::string::String>,
+        ///Wireless device.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub wireless: ::std::option::Option<bool>,
+        ///Kind of wireless device.
+        #[serde(
+            rename = "wirelessDeviceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wireless_device_type: ::std::option::Option<i64>,
+        ///Wireless id.
+        #[serde(
+            rename = "wirelessId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wireless_id: ::std::option::Option<::std::string::String>,
     }
     impl DeviceInformation {
         pub fn builder() -> builder::DeviceInformation {
@@ -1060,22 +1593,80 @@ pub mod types {
             Default::default()
         }
     }
-    ///A device as listed.
+    /// A device as listed. `IsAcquired` and `Wireless` are spelled in PascalCase, as in the swagger
+    /// and in captured answers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeviceListItem {
+        ///Permission bits of an allotted device.
+        #[serde(
+            rename = "allottedDevicePermission",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allotted_device_permission: ::std::option::Option<i64>,
+        ///Attribute flag the swagger leaves unexplained.
+        #[serde(
+            rename = "attrEnable",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attr_enable: ::std::option::Option<bool>,
         ///Authentication type (2 CA-signed, 3 self-signed, 4 TPM, 5 symmetric key, ...).
         #[serde(
             rename = "authType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub auth_type: ::std::option::Option<i64>,
+        ///Name of the authentication type.
+        #[serde(
+            rename = "authTypeName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auth_type_name: ::std::option::Option<::std::string::String>,
+        ///A certificate can be downloaded.
+        #[serde(
+            rename = "certAvailable",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cert_available: ::std::option::Option<bool>,
+        ///Certificate location code.
+        #[serde(
+            rename = "certLocation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cert_location: ::std::option::Option<i64>,
         ///Number of gateway children.
         #[serde(
             rename = "childDeviceCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub child_device_count: ::std::option::Option<i64>,
-        ///Free-form device information.
+        ///Cloud template GUID.
+        #[serde(
+            rename = "cloudTemplateGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cloud_template_guid: ::std::option::Option<::std::string::String>,
+        ///A per-row number the swagger leaves unexplained.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        ///Creator.
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        ///Created (ISO-8601 UTC).
+        #[serde(
+            rename = "createdDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date: ::std::option::Option<::std::string::String>,
+        ///Capability code.
+        #[serde(
+            rename = "deviceCapability",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_capability: ::std::option::Option<i64>,
+        ///Free-form device information (untyped in the swagger).
         #[serde(
             rename = "deviceInfo",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1117,15 +1708,30 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub firmwareupgrade_guid: ::std::option::Option<::std::string::String>,
+        ///Greengrass device kind (1 classic, 2 lite).
+        #[serde(
+            rename = "ggDeviceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gg_device_type: ::std::option::Option<i64>,
+        ///Group name.
+        #[serde(
+            rename = "groupName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_name: ::std::option::Option<::std::string::String>,
         ///Device GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
-        ///Acquired by the hub (captured answers also spell it `IsAcquired`).
+        ///Extra display values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub info: ::std::option::Option<::std::vec::Vec<OutputParam>>,
+        ///Acquired by the hub (PascalCase on the wire). A boolean in the swagger, but the same flag is `1`/`0` elsewhere, so any JSON value is accepted.
         #[serde(
-            rename = "isAcquired",
+            rename = "IsAcquired",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_acquired: ::std::option::Option<bool>,
+        pub is_acquired: ::std::option::Option<::serde_json::Value>,
         ///Active (not disabled).
         #[serde(
             rename = "isActive",
@@ -1144,13 +1750,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_connected: ::std::option::Option<bool>,
-        ///Provisioned through DPS.
+        ///Provisioned through DPS (Azure swagger).
         #[serde(
             rename = "isDpsDevice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_dps_device: ::std::option::Option<bool>,
-        ///Shared with another company.
+        ///Shared with another company (Azure swagger).
         #[serde(
             rename = "isSharedDevice",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1192,9 +1798,27 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_version: ::std::option::Option<::std::string::String>,
-        ///Custom properties.
+        ///GUID of the parent company.
+        #[serde(
+            rename = "parentCompanyGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_company_guid: ::std::option::Option<::std::string::String>,
+        ///Product name.
+        #[serde(
+            rename = "productName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_name: ::std::option::Option<::std::string::String>,
+        ///Custom properties (with `customField=true`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub properties: ::std::option::Option<::std::vec::Vec<DeviceProperty>>,
+        ///Public device.
+        #[serde(
+            rename = "publicDevice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_device: ::std::option::Option<bool>,
         ///Latest telemetry values when `IncludeRecentValue` is set.
         #[serde(
             rename = "recentAttrValue",
@@ -1213,12 +1837,30 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub solution_guid: ::std::option::Option<::std::string::String>,
+        ///Solution name.
+        #[serde(
+            rename = "solutionName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub solution_name: ::std::option::Option<::std::string::String>,
         ///Unique id the device connects with.
         #[serde(
             rename = "uniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub unique_id: ::std::option::Option<::std::string::String>,
+        ///Wireless device (PascalCase on the wire).
+        #[serde(
+            rename = "Wireless",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wireless: ::std::option::Option<bool>,
+        ///Kind of wireless device.
+        #[serde(
+            rename = "wirelessDeviceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wireless_device_type: ::std::option::Option<i64>,
     }
     impl DeviceListItem {
         pub fn builder() -> builder::DeviceListItem {
@@ -1249,6 +1891,12 @@ pub mod types {
     ///A device in a short list.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeviceLookupItem {
+        ///Starts streaming by itself.
+        #[serde(
+            rename = "autoStartStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_start_stream: ::std::option::Option<bool>,
         ///Template GUID.
         #[serde(
             rename = "deviceTemplateGuid",
@@ -1282,6 +1930,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_edge_support: ::std::option::Option<bool>,
+        ///The gateway is acquired (a boolean here).
+        #[serde(
+            rename = "isParentAcquired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_parent_acquired: ::std::option::Option<bool>,
         ///Message format version.
         #[serde(
             rename = "messageVersion",
@@ -1294,12 +1948,36 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_device_guid: ::std::option::Option<::std::string::String>,
+        ///Gateway unique id
+        #[serde(
+            rename = "parentDeviceUniqueId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_device_unique_id: ::std::option::Option<::std::string::String>,
+        ///Supports video streaming.
+        #[serde(
+            rename = "supportStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub support_stream: ::std::option::Option<bool>,
         ///Unique id.
         #[serde(
             rename = "uniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub unique_id: ::std::option::Option<::std::string::String>,
+        ///Video stream resource.
+        #[serde(
+            rename = "videoStreamResource",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_stream_resource: ::std::option::Option<::std::string::String>,
+        ///Video stream type.
+        #[serde(
+            rename = "videoStreamType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_stream_type: ::std::option::Option<::std::string::String>,
     }
     impl DeviceLookupItem {
         pub fn builder() -> builder::DeviceLookupItem {
@@ -1309,6 +1987,12 @@ pub mod types {
     ///A custom property of a device.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeviceProperty {
+        ///Device GUID.
+        #[serde(
+            rename = "deviceGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_guid: ::std::option::Option<::std::string::String>,
         ///Field type.
         #[serde(
             rename = "fieldType",
@@ -1321,6 +2005,9 @@ pub mod types {
         ///Property name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Allowed values
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub options: ::std::option::Option<::std::string::String>,
         ///Property definition GUID.
         #[serde(
             rename = "propertyGuid",
@@ -1372,6 +2059,30 @@ pub mod types {
     ///One twin property with its desired and reported values (as text).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeviceTwinProperty {
+        ///Company GUID.
+        #[serde(
+            rename = "companyGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_guid: ::std::option::Option<::std::string::String>,
+        ///Company id used in MQTT client ids.
+        #[serde(
+            rename = "cpId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cp_id: ::std::option::Option<::std::string::String>,
+        ///Created (ISO-8601 UTC).
+        #[serde(
+            rename = "createdDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date: ::std::option::Option<::std::string::String>,
+        ///Data type GUID (spelled so in the swagger).
+        #[serde(
+            rename = "daTypeGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub da_type_guid: ::std::option::Option<::std::string::String>,
         ///Data type.
         #[serde(
             rename = "dataTypeName",
@@ -1396,12 +2107,30 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub desired_version: ::std::option::Option<::std::string::String>,
+        ///When the device reported it.
+        #[serde(
+            rename = "deviceDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_date: ::std::option::Option<::std::string::String>,
         ///Device GUID.
         #[serde(
             rename = "deviceGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub device_guid: ::std::option::Option<::std::string::String>,
+        ///Entity GUID.
+        #[serde(
+            rename = "entityGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_guid: ::std::option::Option<::std::string::String>,
+        ///When the gateway reported it.
+        #[serde(
+            rename = "gatewayDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gateway_date: ::std::option::Option<::std::string::String>,
         ///Twin entry GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
@@ -1438,6 +2167,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reported_value: ::std::option::Option<::std::string::String>,
+        ///When the SDK reported it.
+        #[serde(
+            rename = "sdkDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sdk_date: ::std::option::Option<::std::string::String>,
         ///Template setting GUID.
         #[serde(
             rename = "templateSettingGuid",
@@ -1461,7 +2196,7 @@ pub mod types {
     pub struct DeviceTwinRequest {
         ///The value
         #[serde(rename = "desiredValue")]
-        pub desired_value: ::std::string::String,
+        pub desired_value: DeviceTwinRequestDesiredValue,
         ///Name the device uses.
         #[serde(rename = "localName")]
         pub local_name: DeviceTwinRequestLocalName,
@@ -1472,6 +2207,56 @@ pub mod types {
     impl DeviceTwinRequest {
         pub fn builder() -> builder::DeviceTwinRequest {
             Default::default()
+        }
+    }
+    ///The value
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DeviceTwinRequestDesiredValue(::std::string::String);
+    impl ::std::ops::Deref for DeviceTwinRequestDesiredValue {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DeviceTwinRequestDesiredValue> for ::std::string::String {
+        fn from(value: DeviceTwinRequestDesiredValue) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DeviceTwinRequestDesiredValue {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DeviceTwinRequestDesiredValue {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DeviceTwinRequestDesiredValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeviceTwinRequestDesiredValue {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Name the device uses.
@@ -1577,6 +2362,12 @@ pub mod types {
     ///New values for a device.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeviceUpdateRequest {
+        ///Start streaming by itself (the AWS swagger marks it required).
+        #[serde(
+            rename = "autoStartVideoStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_start_video_stream: ::std::option::Option<bool>,
         ///Display name.
         #[serde(rename = "displayName")]
         pub display_name: DeviceUpdateRequestDisplayName,
@@ -1589,6 +2380,12 @@ pub mod types {
         ///Custom property values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub properties: ::std::option::Option<::std::vec::Vec<PropertyValue>>,
+        ///Video stream resource (the AWS swagger marks it required).
+        #[serde(
+            rename = "videoStreamResource",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_stream_resource: ::std::option::Option<i32>,
     }
     impl DeviceUpdateRequest {
         pub fn builder() -> builder::DeviceUpdateRequest {
@@ -1728,17 +2525,62 @@ pub mod types {
             Default::default()
         }
     }
+    ///One extra display value of a listed device.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct OutputParam {
+        ///Display name.
+        #[serde(
+            rename = "dName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub d_name: ::std::option::Option<::std::string::String>,
+        ///Field name.
+        #[serde(
+            rename = "fName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub f_name: ::std::option::Option<::std::string::String>,
+        ///The value
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::serde_json::Value>,
+    }
+    impl OutputParam {
+        pub fn builder() -> builder::OutputParam {
+            Default::default()
+        }
+    }
     ///A value for a custom property.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyValue {
+        ///Company GUID.
+        #[serde(
+            rename = "companyGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_guid: ::std::option::Option<::std::string::String>,
         ///Property GUID.
         pub guid: ::std::string::String,
-        ///The value.
+        ///The value (at most 500 characters).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl PropertyValue {
         pub fn builder() -> builder::PropertyValue {
+            Default::default()
+        }
+    }
+    ///Settings of an Amazon Sidewalk device.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct SidewalkDevice {
+        ///Payload decoder GUID.
+        #[serde(
+            rename = "customDecoderGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_decoder_guid: ::std::option::Option<::std::string::String>,
+    }
+    impl SidewalkDevice {
+        pub fn builder() -> builder::SidewalkDevice {
             Default::default()
         }
     }
@@ -1763,18 +2605,12 @@ pub mod types {
             Default::default()
         }
     }
-    ///A template in detail. Attributes are fetched separately (`list_template_attributes`).
+    ///A command as the template detail lists it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct TemplateDetail {
-        ///Authentication type.
-        #[serde(
-            rename = "authType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auth_type: ::std::option::Option<i64>,
-        ///The template's commands.
+    pub struct TemplateCommand {
+        ///Identifier sent to devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub commands: ::std::option::Option<::std::vec::Vec<CommandListItem>>,
+        pub command: ::std::option::Option<::std::string::String>,
         ///Creator's user GUID.
         #[serde(
             rename = "createdBy",
@@ -1787,6 +2623,184 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::std::string::String>,
+        ///Command GUID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub guid: ::std::option::Option<::std::string::String>,
+        ///Firmware update command.
+        #[serde(
+            rename = "isOTACommand",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_ota_command: ::std::option::Option<bool>,
+        ///In use.
+        #[serde(
+            rename = "isTemplateCommandUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_template_command_used: ::std::option::Option<bool>,
+        ///Display label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Devices acknowledge it.
+        #[serde(
+            rename = "requiredAck",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required_ack: ::std::option::Option<bool>,
+        ///Needs a parameter value.
+        #[serde(
+            rename = "requiredParam",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required_param: ::std::option::Option<bool>,
+        ///Gateway tag.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tag: ::std::option::Option<::std::string::String>,
+        ///Last editor's user GUID.
+        #[serde(
+            rename = "updatedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        ///Updated (ISO-8601 UTC).
+        #[serde(
+            rename = "updatedDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_date: ::std::option::Option<::std::string::String>,
+    }
+    impl TemplateCommand {
+        pub fn builder() -> builder::TemplateCommand {
+            Default::default()
+        }
+    }
+    ///Answer of template deletion.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TemplateDeleteEnvelope {
+        ///Number of items.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        ///One item
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<TemplateDeleted>>,
+        ///A human-readable note.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///Mirrors the HTTP status.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<i64>,
+    }
+    impl TemplateDeleteEnvelope {
+        pub fn builder() -> builder::TemplateDeleteEnvelope {
+            Default::default()
+        }
+    }
+    ///What the deletion reports of the template.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TemplateDeleted {
+        ///1 when it was a Greengrass template.
+        #[serde(
+            rename = "isGreenGrass",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_green_grass: ::std::option::Option<i64>,
+    }
+    impl TemplateDeleted {
+        pub fn builder() -> builder::TemplateDeleted {
+            Default::default()
+        }
+    }
+    /// A template in detail. Attributes are fetched separately (`list_template_attributes`);
+    /// `attributes` here is usually empty.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TemplateDetail {
+        ///Attributes as XML text.
+        #[serde(
+            rename = "attrXml",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attr_xml: ::std::option::Option<::std::string::String>,
+        ///Attributes (untyped in the swagger).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<::serde_json::Value>,
+        ///Authentication type.
+        #[serde(
+            rename = "authType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auth_type: ::std::option::Option<i64>,
+        ///Byte commands (untyped in the swagger).
+        #[serde(
+            rename = "byteCommand",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub byte_command: ::std::option::Option<::serde_json::Value>,
+        ///Byte layout
+        #[serde(
+            rename = "bytesJson",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bytes_json: ::std::option::Option<::std::string::String>,
+        ///Cloud-to-device on demand.
+        #[serde(
+            rename = "c2dOnDemand",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub c2d_on_demand: ::std::option::Option<i64>,
+        ///Capability code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub capability: ::std::option::Option<i64>,
+        ///Days before expiry to renew certificates.
+        #[serde(
+            rename = "certRenewalDay",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cert_renewal_day: ::std::option::Option<i64>,
+        ///Command format (1 or 2).
+        #[serde(
+            rename = "commandFormat",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command_format: ::std::option::Option<i64>,
+        ///Commands as XML text.
+        #[serde(
+            rename = "commandXml",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command_xml: ::std::option::Option<::std::string::String>,
+        ///The template's commands.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub commands: ::std::option::Option<::std::vec::Vec<TemplateCommand>>,
+        ///Creator's user GUID.
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        ///Created (ISO-8601 UTC).
+        #[serde(
+            rename = "createdDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date: ::std::option::Option<::std::string::String>,
+        ///Display name.
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///Certificate signing requests enabled.
+        #[serde(
+            rename = "enableCSR",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enable_csr: ::std::option::Option<bool>,
+        ///Geolocation enabled.
+        #[serde(
+            rename = "enableGeoLocation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enable_geo_location: ::std::option::Option<bool>,
         ///Firmware GUID.
         #[serde(
             rename = "firmwareGuid",
@@ -1799,6 +2813,18 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub firmware_name: ::std::option::Option<::std::string::String>,
+        ///Greengrass device kind (1 classic, 2 lite).
+        #[serde(
+            rename = "ggDeviceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gg_device_type: ::std::option::Option<i64>,
+        ///Greengrass template.
+        #[serde(
+            rename = "greenGrass",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub green_grass: ::std::option::Option<bool>,
         ///Template GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
@@ -1814,18 +2840,42 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_edge_support: ::std::option::Option<bool>,
-        ///IoT Edge template.
+        ///IoT Edge template (Azure swagger).
         #[serde(
             rename = "isIotEdgeEnable",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_iot_edge_enable: ::std::option::Option<bool>,
+        ///Low-bandwidth template.
+        #[serde(
+            rename = "isLowBandwidth",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_low_bandwidth: ::std::option::Option<bool>,
+        ///Belongs to a solution.
+        #[serde(
+            rename = "isSolutionTemplate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_solution_template: ::std::option::Option<bool>,
         ///Gateway support.
         #[serde(
             rename = "isType2Support",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_type2_support: ::std::option::Option<bool>,
+        ///1 when valid for edge.
+        #[serde(
+            rename = "isValidEdgeSupport",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_valid_edge_support: ::std::option::Option<i64>,
+        ///1 when valid for gateways.
+        #[serde(
+            rename = "isValidType2Support",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_valid_type2_support: ::std::option::Option<i64>,
         ///1 when valid.
         #[serde(
             rename = "isValidateTemplate",
@@ -1838,6 +2888,45 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_version: ::std::option::Option<::std::string::String>,
+        ///Message code.
+        #[serde(
+            rename = "msgCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub msg_code: ::std::option::Option<::std::string::String>,
+        ///Template settings.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub property: ::std::option::Option<TemplateProperty>,
+        ///Attribute push flag.
+        #[serde(
+            rename = "reqAttrPush",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub req_attr_push: ::std::option::Option<bool>,
+        ///Setting push flag (untyped in the swagger).
+        #[serde(
+            rename = "reqSettingPush",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub req_setting_push: ::std::option::Option<::serde_json::Value>,
+        ///Settings as XML text.
+        #[serde(
+            rename = "settingXml",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub setting_xml: ::std::option::Option<::std::string::String>,
+        ///Supports video streaming.
+        #[serde(
+            rename = "supportStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub support_stream: ::std::option::Option<bool>,
+        ///Video stream support.
+        #[serde(
+            rename = "supportVideoStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub support_video_stream: ::std::option::Option<::std::string::String>,
         ///Gateway tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<::std::string::String>,
@@ -1853,12 +2942,27 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template_name: ::std::option::Option<::std::string::String>,
+        ///Last editor's user GUID.
+        #[serde(
+            rename = "updatedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
         ///Updated (ISO-8601 UTC).
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_date: ::std::option::Option<::std::string::String>,
+        ///Wireless template.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub wireless: ::std::option::Option<bool>,
+        ///Kind of wireless template.
+        #[serde(
+            rename = "wirelessType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wireless_type: ::std::option::Option<::std::string::String>,
     }
     impl TemplateDetail {
         pub fn builder() -> builder::TemplateDetail {
@@ -1882,7 +2986,7 @@ pub mod types {
         pub status: ::std::option::Option<i64>,
         ///Whether template changes are pushed to devices.
         #[serde(
-            rename = "templateAutoPush",
+            rename = "template-auto-push",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template_auto_push: ::std::option::Option<bool>,
@@ -1928,6 +3032,27 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub auth_type: ::std::option::Option<i64>,
+        ///Name of the authentication type.
+        #[serde(
+            rename = "authenticationType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub authentication_type: ::std::option::Option<::std::string::String>,
+        ///Number of byte commands.
+        #[serde(
+            rename = "bytesCommandCnt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bytes_command_cnt: ::std::option::Option<i64>,
+        ///Cloud-to-device on demand.
+        #[serde(
+            rename = "c2dOnDemand",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub c2d_on_demand: ::std::option::Option<i64>,
+        ///Capability code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub capability: ::std::option::Option<i64>,
         ///Template code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
@@ -1952,12 +3077,30 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub device_count: ::std::option::Option<i64>,
+        ///Supports file upload.
+        #[serde(
+            rename = "fileSupport",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_support: ::std::option::Option<bool>,
+        ///Firmware GUID.
+        #[serde(
+            rename = "firmwareGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub firmware_guid: ::std::option::Option<::std::string::String>,
         ///Gateway template.
         #[serde(
             rename = "gatewaySupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub gateway_support: ::std::option::Option<bool>,
+        ///Greengrass template.
+        #[serde(
+            rename = "greenGrass",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub green_grass: ::std::option::Option<bool>,
         ///Template GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
@@ -1967,12 +3110,36 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_edge_support: ::std::option::Option<bool>,
+        ///Low-bandwidth template.
+        #[serde(
+            rename = "isLowBandwidth",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_low_bandwidth: ::std::option::Option<bool>,
         ///Belongs to a solution.
         #[serde(
             rename = "isSolutionTemplate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_solution_template: ::std::option::Option<bool>,
+        ///Valid for edge.
+        #[serde(
+            rename = "isValidEdgeSupport",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_valid_edge_support: ::std::option::Option<bool>,
+        ///Valid for gateways.
+        #[serde(
+            rename = "isValidType2Support",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_valid_type2_support: ::std::option::Option<bool>,
+        ///Valid template (a boolean here
+        #[serde(
+            rename = "isValidateTemplate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_validate_template: ::std::option::Option<bool>,
         ///Message format version.
         #[serde(
             rename = "messageVersion",
@@ -1982,12 +3149,30 @@ pub mod types {
         ///Template name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///On-demand commands.
+        #[serde(
+            rename = "onDemandCmd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_demand_cmd: ::std::option::Option<bool>,
+        ///Number of rules.
+        #[serde(
+            rename = "ruleCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rule_count: ::std::option::Option<i64>,
         ///Number of twin settings.
         #[serde(
             rename = "settingCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub setting_count: ::std::option::Option<i64>,
+        ///Solution name.
+        #[serde(
+            rename = "solutionName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub solution_name: ::std::option::Option<::std::string::String>,
         ///Gateway tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<::std::string::String>,
@@ -1997,9 +3182,72 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_date: ::std::option::Option<::std::string::String>,
+        ///Wireless template.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub wireless: ::std::option::Option<bool>,
     }
     impl TemplateListItem {
         pub fn builder() -> builder::TemplateListItem {
+            Default::default()
+        }
+    }
+    ///Settings of a template.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TemplateProperty {
+        ///Starts streaming by itself.
+        #[serde(
+            rename = "autoStartVideoStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_start_video_stream: ::std::option::Option<bool>,
+        ///Days before expiry to renew certificates.
+        #[serde(
+            rename = "certRenewalDay",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cert_renewal_day: ::std::option::Option<i64>,
+        ///Seconds between messages.
+        #[serde(
+            rename = "dataFrequency",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_frequency: ::std::option::Option<i64>,
+        ///Description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Certificate signing requests enabled.
+        #[serde(
+            rename = "enableCSR",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enable_csr: ::std::option::Option<bool>,
+        ///Geolocation enabled.
+        #[serde(
+            rename = "enableGeoLocation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enable_geo_location: ::std::option::Option<bool>,
+        ///Supports file upload.
+        #[serde(
+            rename = "fileSupport",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_support: ::std::option::Option<bool>,
+        ///Video stream support (PascalCase in the swagger).
+        #[serde(
+            rename = "SupportVideoStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub support_video_stream: ::std::option::Option<::std::string::String>,
+        ///Video stream resource.
+        #[serde(
+            rename = "videoStreamResource",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_stream_resource: ::std::option::Option<::std::string::String>,
+    }
+    impl TemplateProperty {
+        pub fn builder() -> builder::TemplateProperty {
             Default::default()
         }
     }
@@ -2112,6 +3360,30 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AttributeListItem {
+            aggregate_type: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            aggregate_type_count:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            attribute_color: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            attributes: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            condition_bit_value:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            created_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            createdby: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             data_type_guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2136,16 +3408,27 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            is_power_bi_attribute_used:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_tag_used: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_template_attribute_used:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             local_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            num_char: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             parent_template_attribute_guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             sequence: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            start_index: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             tag: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tumbling_window: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -2153,25 +3436,113 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            updated_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AttributeListItem {
             fn default() -> Self {
                 Self {
+                    aggregate_type: Ok(Default::default()),
+                    aggregate_type_count: Ok(Default::default()),
+                    attribute_color: Ok(Default::default()),
+                    attributes: Ok(Default::default()),
+                    condition_bit_value: Ok(Default::default()),
+                    created_date: Ok(Default::default()),
+                    createdby: Ok(Default::default()),
                     data_type_guid: Ok(Default::default()),
                     data_type_name: Ok(Default::default()),
                     data_validation: Ok(Default::default()),
                     description: Ok(Default::default()),
                     display_name: Ok(Default::default()),
                     guid: Ok(Default::default()),
+                    is_power_bi_attribute_used: Ok(Default::default()),
+                    is_tag_used: Ok(Default::default()),
+                    is_template_attribute_used: Ok(Default::default()),
                     local_name: Ok(Default::default()),
+                    num_char: Ok(Default::default()),
                     parent_template_attribute_guid: Ok(Default::default()),
                     sequence: Ok(Default::default()),
+                    start_index: Ok(Default::default()),
                     tag: Ok(Default::default()),
+                    tumbling_window: Ok(Default::default()),
                     unit: Ok(Default::default()),
+                    updated_date: Ok(Default::default()),
                 }
             }
         }
         impl AttributeListItem {
+            pub fn aggregate_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.aggregate_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for aggregate_type: {e}")
+                });
+                self
+            }
+            pub fn aggregate_type_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.aggregate_type_count = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for aggregate_type_count: {e}")
+                });
+                self
+            }
+            pub fn attribute_color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attribute_color = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for attribute_color: {e}")
+                });
+                self
+            }
+            pub fn attributes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attributes = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for attributes: {e}"));
+                self
+            }
+            pub fn condition_bit_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.condition_bit_value = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for condition_bit_value: {e}")
+                });
+                self
+            }
+            pub fn created_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_date = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_date: {e}"));
+                self
+            }
+            pub fn createdby<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.createdby = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for createdby: {e}"));
+                self
+            }
             pub fn data_type_guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2232,6 +3603,36 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for guid: {e}"));
                 self
             }
+            pub fn is_power_bi_attribute_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_power_bi_attribute_used = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_power_bi_attribute_used: {e}")
+                });
+                self
+            }
+            pub fn is_tag_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_tag_used = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for is_tag_used: {e}"));
+                self
+            }
+            pub fn is_template_attribute_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_template_attribute_used = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_template_attribute_used: {e}")
+                });
+                self
+            }
             pub fn local_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2240,6 +3641,16 @@ pub mod types {
                 self.local_name = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for local_name: {e}"));
+                self
+            }
+            pub fn num_char<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.num_char = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for num_char: {e}"));
                 self
             }
             pub fn parent_template_attribute_guid<T>(mut self, value: T) -> Self
@@ -2264,6 +3675,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for sequence: {e}"));
                 self
             }
+            pub fn start_index<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_index = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for start_index: {e}"));
+                self
+            }
             pub fn tag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2272,6 +3693,16 @@ pub mod types {
                 self.tag = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for tag: {e}"));
+                self
+            }
+            pub fn tumbling_window<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tumbling_window = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for tumbling_window: {e}")
+                });
                 self
             }
             pub fn unit<T>(mut self, value: T) -> Self
@@ -2284,6 +3715,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for unit: {e}"));
                 self
             }
+            pub fn updated_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_date = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for updated_date: {e}"));
+                self
+            }
         }
         impl ::std::convert::TryFrom<AttributeListItem> for super::AttributeListItem {
             type Error = super::error::ConversionError;
@@ -2291,34 +3732,62 @@ pub mod types {
                 value: AttributeListItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    aggregate_type: value.aggregate_type?,
+                    aggregate_type_count: value.aggregate_type_count?,
+                    attribute_color: value.attribute_color?,
+                    attributes: value.attributes?,
+                    condition_bit_value: value.condition_bit_value?,
+                    created_date: value.created_date?,
+                    createdby: value.createdby?,
                     data_type_guid: value.data_type_guid?,
                     data_type_name: value.data_type_name?,
                     data_validation: value.data_validation?,
                     description: value.description?,
                     display_name: value.display_name?,
                     guid: value.guid?,
+                    is_power_bi_attribute_used: value.is_power_bi_attribute_used?,
+                    is_tag_used: value.is_tag_used?,
+                    is_template_attribute_used: value.is_template_attribute_used?,
                     local_name: value.local_name?,
+                    num_char: value.num_char?,
                     parent_template_attribute_guid: value.parent_template_attribute_guid?,
                     sequence: value.sequence?,
+                    start_index: value.start_index?,
                     tag: value.tag?,
+                    tumbling_window: value.tumbling_window?,
                     unit: value.unit?,
+                    updated_date: value.updated_date?,
                 })
             }
         }
         impl ::std::convert::From<super::AttributeListItem> for AttributeListItem {
             fn from(value: super::AttributeListItem) -> Self {
                 Self {
+                    aggregate_type: Ok(value.aggregate_type),
+                    aggregate_type_count: Ok(value.aggregate_type_count),
+                    attribute_color: Ok(value.attribute_color),
+                    attributes: Ok(value.attributes),
+                    condition_bit_value: Ok(value.condition_bit_value),
+                    created_date: Ok(value.created_date),
+                    createdby: Ok(value.createdby),
                     data_type_guid: Ok(value.data_type_guid),
                     data_type_name: Ok(value.data_type_name),
                     data_validation: Ok(value.data_validation),
                     description: Ok(value.description),
                     display_name: Ok(value.display_name),
                     guid: Ok(value.guid),
+                    is_power_bi_attribute_used: Ok(value.is_power_bi_attribute_used),
+                    is_tag_used: Ok(value.is_tag_used),
+                    is_template_attribute_used: Ok(value.is_template_attribute_used),
                     local_name: Ok(value.local_name),
+                    num_char: Ok(value.num_char),
                     parent_template_attribute_guid: Ok(value.parent_template_attribute_guid),
                     sequence: Ok(value.sequence),
+                    start_index: Ok(value.start_index),
                     tag: Ok(value.tag),
+                    tumbling_window: Ok(value.tumbling_window),
                     unit: Ok(value.unit),
+                    updated_date: Ok(value.updated_date),
                 }
             }
         }
@@ -2422,6 +3891,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            devices: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
             guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2451,6 +3924,7 @@ pub mod types {
                 Self {
                     command: Ok(Default::default()),
                     created_date: Ok(Default::default()),
+                    devices: Ok(Default::default()),
                     guid: Ok(Default::default()),
                     is_ota_command: Ok(Default::default()),
                     is_template_command_used: Ok(Default::default()),
@@ -2481,6 +3955,16 @@ pub mod types {
                 self.created_date = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for created_date: {e}"));
+                self
+            }
+            pub fn devices<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.devices = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for devices: {e}"));
                 self
             }
             pub fn guid<T>(mut self, value: T) -> Self
@@ -2572,6 +4056,7 @@ pub mod types {
                 Ok(Self {
                     command: value.command?,
                     created_date: value.created_date?,
+                    devices: value.devices?,
                     guid: value.guid?,
                     is_ota_command: value.is_ota_command?,
                     is_template_command_used: value.is_template_command_used?,
@@ -2588,6 +4073,7 @@ pub mod types {
                 Self {
                     command: Ok(value.command),
                     created_date: Ok(value.created_date),
+                    devices: Ok(value.devices),
                     guid: Ok(value.guid),
                     is_ota_command: Ok(value.is_ota_command),
                     is_template_command_used: Ok(value.is_template_command_used),
@@ -2699,20 +4185,25 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            is_bytes_command:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             required_param:
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            wireless: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         }
         impl ::std::default::Default for CommandLookupItem {
             fn default() -> Self {
                 Self {
                     command: Ok(Default::default()),
                     guid: Ok(Default::default()),
+                    is_bytes_command: Ok(Default::default()),
                     name: Ok(Default::default()),
                     required_param: Ok(Default::default()),
+                    wireless: Ok(Default::default()),
                 }
             }
         }
@@ -2737,6 +4228,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for guid: {e}"));
                 self
             }
+            pub fn is_bytes_command<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_bytes_command = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_bytes_command: {e}")
+                });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2757,6 +4258,16 @@ pub mod types {
                 });
                 self
             }
+            pub fn wireless<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wireless = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for wireless: {e}"));
+                self
+            }
         }
         impl ::std::convert::TryFrom<CommandLookupItem> for super::CommandLookupItem {
             type Error = super::error::ConversionError;
@@ -2766,8 +4277,10 @@ pub mod types {
                 Ok(Self {
                     command: value.command?,
                     guid: value.guid?,
+                    is_bytes_command: value.is_bytes_command?,
                     name: value.name?,
                     required_param: value.required_param?,
+                    wireless: value.wireless?,
                 })
             }
         }
@@ -2776,8 +4289,10 @@ pub mod types {
                 Self {
                     command: Ok(value.command),
                     guid: Ok(value.guid),
+                    is_bytes_command: Ok(value.is_bytes_command),
                     name: Ok(value.name),
                     required_param: Ok(value.required_param),
+                    wireless: Ok(value.wireless),
                 }
             }
         }
@@ -2785,16 +4300,45 @@ pub mod types {
         pub struct CommandSendRequest {
             command_guid:
                 ::std::result::Result<super::CommandSendRequestCommandGuid, ::std::string::String>,
+            command_text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            downlink_frequency:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            downlink_mode: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            f_port: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            gateway_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_bytes_command:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             parameter_value: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            transmission_interval:
+                ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            transmission_mode:
+                ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
         }
         impl ::std::default::Default for CommandSendRequest {
             fn default() -> Self {
                 Self {
                     command_guid: Err("no value supplied for command_guid".to_string()),
+                    command_text: Ok(Default::default()),
+                    downlink_frequency: Ok(Default::default()),
+                    downlink_mode: Ok(Default::default()),
+                    f_port: Ok(Default::default()),
+                    gateway_guid: Ok(Default::default()),
+                    is_bytes_command: Ok(Default::default()),
                     parameter_value: Ok(Default::default()),
+                    transmission_interval: Ok(Default::default()),
+                    transmission_mode: Ok(Default::default()),
                 }
             }
         }
@@ -2809,6 +4353,66 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for command_guid: {e}"));
                 self
             }
+            pub fn command_text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command_text = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for command_text: {e}"));
+                self
+            }
+            pub fn downlink_frequency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.downlink_frequency = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for downlink_frequency: {e}")
+                });
+                self
+            }
+            pub fn downlink_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.downlink_mode = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for downlink_mode: {e}"));
+                self
+            }
+            pub fn f_port<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.f_port = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for f_port: {e}"));
+                self
+            }
+            pub fn gateway_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gateway_guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for gateway_guid: {e}"));
+                self
+            }
+            pub fn is_bytes_command<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_bytes_command = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_bytes_command: {e}")
+                });
+                self
+            }
             pub fn parameter_value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2816,6 +4420,26 @@ pub mod types {
             {
                 self.parameter_value = value.try_into().map_err(|e| {
                     format!("error converting supplied value for parameter_value: {e}")
+                });
+                self
+            }
+            pub fn transmission_interval<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transmission_interval = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for transmission_interval: {e}")
+                });
+                self
+            }
+            pub fn transmission_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transmission_mode = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for transmission_mode: {e}")
                 });
                 self
             }
@@ -2827,7 +4451,15 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     command_guid: value.command_guid?,
+                    command_text: value.command_text?,
+                    downlink_frequency: value.downlink_frequency?,
+                    downlink_mode: value.downlink_mode?,
+                    f_port: value.f_port?,
+                    gateway_guid: value.gateway_guid?,
+                    is_bytes_command: value.is_bytes_command?,
                     parameter_value: value.parameter_value?,
+                    transmission_interval: value.transmission_interval?,
+                    transmission_mode: value.transmission_mode?,
                 })
             }
         }
@@ -2835,7 +4467,15 @@ pub mod types {
             fn from(value: super::CommandSendRequest) -> Self {
                 Self {
                     command_guid: Ok(value.command_guid),
+                    command_text: Ok(value.command_text),
+                    downlink_frequency: Ok(value.downlink_frequency),
+                    downlink_mode: Ok(value.downlink_mode),
+                    f_port: Ok(value.f_port),
+                    gateway_guid: Ok(value.gateway_guid),
+                    is_bytes_command: Ok(value.is_bytes_command),
                     parameter_value: Ok(value.parameter_value),
+                    transmission_interval: Ok(value.transmission_interval),
+                    transmission_mode: Ok(value.transmission_mode),
                 }
             }
         }
@@ -2974,6 +4614,7 @@ pub mod types {
             acquired: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             active: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             available: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            cloud_device: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             connected: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             dis_connected: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             in_active: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -2988,6 +4629,7 @@ pub mod types {
                     acquired: Ok(Default::default()),
                     active: Ok(Default::default()),
                     available: Ok(Default::default()),
+                    cloud_device: Ok(Default::default()),
                     connected: Ok(Default::default()),
                     dis_connected: Ok(Default::default()),
                     in_active: Ok(Default::default()),
@@ -3026,6 +4668,16 @@ pub mod types {
                 self.available = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for available: {e}"));
+                self
+            }
+            pub fn cloud_device<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cloud_device = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for cloud_device: {e}"));
                 self
             }
             pub fn connected<T>(mut self, value: T) -> Self
@@ -3098,6 +4750,7 @@ pub mod types {
                     acquired: value.acquired?,
                     active: value.active?,
                     available: value.available?,
+                    cloud_device: value.cloud_device?,
                     connected: value.connected?,
                     dis_connected: value.dis_connected?,
                     in_active: value.in_active?,
@@ -3113,6 +4766,7 @@ pub mod types {
                     acquired: Ok(value.acquired),
                     active: Ok(value.active),
                     available: Ok(value.available),
+                    cloud_device: Ok(value.cloud_device),
                     connected: Ok(value.connected),
                     dis_connected: Ok(value.dis_connected),
                     in_active: Ok(value.in_active),
@@ -3304,11 +4958,25 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeviceCreateRequest {
+            auto_start_video_stream:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             certificate_text: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            channel_arn: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            device_certificate: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             device_certificate_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            device_certificate_password: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -3328,6 +4996,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            gg_device_type:
+                ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            is_auto_generated_self_sign_certificate:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             note: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3356,18 +5028,36 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            sidewalk_device: ::std::result::Result<
+                ::std::option::Option<super::SidewalkDevice>,
+                ::std::string::String,
+            >,
             tag: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            template_code: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             unique_id:
                 ::std::result::Result<super::DeviceCreateRequestUniqueId, ::std::string::String>,
+            video_stream_resource:
+                ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            video_stream_type:
+                ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            wireless_device_type:
+                ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
         }
         impl ::std::default::Default for DeviceCreateRequest {
             fn default() -> Self {
                 Self {
+                    auto_start_video_stream: Ok(Default::default()),
                     certificate_text: Ok(Default::default()),
+                    channel_arn: Ok(Default::default()),
+                    device_certificate: Ok(Default::default()),
                     device_certificate_guid: Ok(Default::default()),
+                    device_certificate_password: Ok(Default::default()),
                     device_template_guid: Err(
                         "no value supplied for device_template_guid".to_string()
                     ),
@@ -3375,6 +5065,8 @@ pub mod types {
                     endorsement_key: Ok(Default::default()),
                     entity_guid: Err("no value supplied for entity_guid".to_string()),
                     firmware_upgrade_guid: Ok(Default::default()),
+                    gg_device_type: Ok(Default::default()),
+                    is_auto_generated_self_sign_certificate: Ok(Default::default()),
                     note: Ok(Default::default()),
                     parent_device_guid: Ok(Default::default()),
                     primary_key: Ok(Default::default()),
@@ -3382,12 +5074,27 @@ pub mod types {
                     properties: Ok(Default::default()),
                     secondary_key: Ok(Default::default()),
                     secondary_thumbprint: Ok(Default::default()),
+                    sidewalk_device: Ok(Default::default()),
                     tag: Ok(Default::default()),
+                    template_code: Ok(Default::default()),
                     unique_id: Err("no value supplied for unique_id".to_string()),
+                    video_stream_resource: Ok(Default::default()),
+                    video_stream_type: Ok(Default::default()),
+                    wireless_device_type: Ok(Default::default()),
                 }
             }
         }
         impl DeviceCreateRequest {
+            pub fn auto_start_video_stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auto_start_video_stream = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for auto_start_video_stream: {e}")
+                });
+                self
+            }
             pub fn certificate_text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3398,6 +5105,26 @@ pub mod types {
                 });
                 self
             }
+            pub fn channel_arn<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_arn = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for channel_arn: {e}"));
+                self
+            }
+            pub fn device_certificate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.device_certificate = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for device_certificate: {e}")
+                });
+                self
+            }
             pub fn device_certificate_guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3405,6 +5132,16 @@ pub mod types {
             {
                 self.device_certificate_guid = value.try_into().map_err(|e| {
                     format!("error converting supplied value for device_certificate_guid: {e}")
+                });
+                self
+            }
+            pub fn device_certificate_password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.device_certificate_password = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for device_certificate_password: {e}")
                 });
                 self
             }
@@ -3456,6 +5193,30 @@ pub mod types {
                 self.firmware_upgrade_guid = value.try_into().map_err(|e| {
                     format!("error converting supplied value for firmware_upgrade_guid: {e}")
                 });
+                self
+            }
+            pub fn gg_device_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gg_device_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for gg_device_type: {e}")
+                });
+                self
+            }
+            pub fn is_auto_generated_self_sign_certificate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_auto_generated_self_sign_certificate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_auto_generated_self_sign_certificate: {e}"
+                        )
+                    });
                 self
             }
             pub fn note<T>(mut self, value: T) -> Self
@@ -3530,6 +5291,16 @@ pub mod types {
                 });
                 self
             }
+            pub fn sidewalk_device<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SidewalkDevice>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sidewalk_device = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for sidewalk_device: {e}")
+                });
+                self
+            }
             pub fn tag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3538,6 +5309,16 @@ pub mod types {
                 self.tag = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for tag: {e}"));
+                self
+            }
+            pub fn template_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.template_code = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for template_code: {e}"));
                 self
             }
             pub fn unique_id<T>(mut self, value: T) -> Self
@@ -3550,6 +5331,36 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for unique_id: {e}"));
                 self
             }
+            pub fn video_stream_resource<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_stream_resource = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for video_stream_resource: {e}")
+                });
+                self
+            }
+            pub fn video_stream_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_stream_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for video_stream_type: {e}")
+                });
+                self
+            }
+            pub fn wireless_device_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wireless_device_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for wireless_device_type: {e}")
+                });
+                self
+            }
         }
         impl ::std::convert::TryFrom<DeviceCreateRequest> for super::DeviceCreateRequest {
             type Error = super::error::ConversionError;
@@ -3557,13 +5368,20 @@ pub mod types {
                 value: DeviceCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    auto_start_video_stream: value.auto_start_video_stream?,
                     certificate_text: value.certificate_text?,
+                    channel_arn: value.channel_arn?,
+                    device_certificate: value.device_certificate?,
                     device_certificate_guid: value.device_certificate_guid?,
+                    device_certificate_password: value.device_certificate_password?,
                     device_template_guid: value.device_template_guid?,
                     display_name: value.display_name?,
                     endorsement_key: value.endorsement_key?,
                     entity_guid: value.entity_guid?,
                     firmware_upgrade_guid: value.firmware_upgrade_guid?,
+                    gg_device_type: value.gg_device_type?,
+                    is_auto_generated_self_sign_certificate: value
+                        .is_auto_generated_self_sign_certificate?,
                     note: value.note?,
                     parent_device_guid: value.parent_device_guid?,
                     primary_key: value.primary_key?,
@@ -3571,21 +5389,34 @@ pub mod types {
                     properties: value.properties?,
                     secondary_key: value.secondary_key?,
                     secondary_thumbprint: value.secondary_thumbprint?,
+                    sidewalk_device: value.sidewalk_device?,
                     tag: value.tag?,
+                    template_code: value.template_code?,
                     unique_id: value.unique_id?,
+                    video_stream_resource: value.video_stream_resource?,
+                    video_stream_type: value.video_stream_type?,
+                    wireless_device_type: value.wireless_device_type?,
                 })
             }
         }
         impl ::std::convert::From<super::DeviceCreateRequest> for DeviceCreateRequest {
             fn from(value: super::DeviceCreateRequest) -> Self {
                 Self {
+                    auto_start_video_stream: Ok(value.auto_start_video_stream),
                     certificate_text: Ok(value.certificate_text),
+                    channel_arn: Ok(value.channel_arn),
+                    device_certificate: Ok(value.device_certificate),
                     device_certificate_guid: Ok(value.device_certificate_guid),
+                    device_certificate_password: Ok(value.device_certificate_password),
                     device_template_guid: Ok(value.device_template_guid),
                     display_name: Ok(value.display_name),
                     endorsement_key: Ok(value.endorsement_key),
                     entity_guid: Ok(value.entity_guid),
                     firmware_upgrade_guid: Ok(value.firmware_upgrade_guid),
+                    gg_device_type: Ok(value.gg_device_type),
+                    is_auto_generated_self_sign_certificate: Ok(
+                        value.is_auto_generated_self_sign_certificate
+                    ),
                     note: Ok(value.note),
                     parent_device_guid: Ok(value.parent_device_guid),
                     primary_key: Ok(value.primary_key),
@@ -3593,8 +5424,13 @@ pub mod types {
                     properties: Ok(value.properties),
                     secondary_key: Ok(value.secondary_key),
                     secondary_thumbprint: Ok(value.secondary_thumbprint),
+                    sidewalk_device: Ok(value.sidewalk_device),
                     tag: Ok(value.tag),
+                    template_code: Ok(value.template_code),
                     unique_id: Ok(value.unique_id),
+                    video_stream_resource: Ok(value.video_stream_resource),
+                    video_stream_type: Ok(value.video_stream_type),
+                    wireless_device_type: Ok(value.wireless_device_type),
                 }
             }
         }
@@ -3606,10 +5442,13 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            file_support: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             gg_device_script: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            gg_device_type:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             in_active_device_count:
                 ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             newid: ::std::result::Result<
@@ -3630,7 +5469,9 @@ pub mod types {
                 Self {
                     active_device_count: Ok(Default::default()),
                     entity_guid: Ok(Default::default()),
+                    file_support: Ok(Default::default()),
                     gg_device_script: Ok(Default::default()),
+                    gg_device_type: Ok(Default::default()),
                     in_active_device_count: Ok(Default::default()),
                     newid: Ok(Default::default()),
                     parent_unique_id: Ok(Default::default()),
@@ -3659,6 +5500,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for entity_guid: {e}"));
                 self
             }
+            pub fn file_support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_support = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for file_support: {e}"));
+                self
+            }
             pub fn gg_device_script<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3666,6 +5517,16 @@ pub mod types {
             {
                 self.gg_device_script = value.try_into().map_err(|e| {
                     format!("error converting supplied value for gg_device_script: {e}")
+                });
+                self
+            }
+            pub fn gg_device_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gg_device_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for gg_device_type: {e}")
                 });
                 self
             }
@@ -3718,7 +5579,9 @@ pub mod types {
                 Ok(Self {
                     active_device_count: value.active_device_count?,
                     entity_guid: value.entity_guid?,
+                    file_support: value.file_support?,
                     gg_device_script: value.gg_device_script?,
+                    gg_device_type: value.gg_device_type?,
                     in_active_device_count: value.in_active_device_count?,
                     newid: value.newid?,
                     parent_unique_id: value.parent_unique_id?,
@@ -3731,7 +5594,9 @@ pub mod types {
                 Self {
                     active_device_count: Ok(value.active_device_count),
                     entity_guid: Ok(value.entity_guid),
+                    file_support: Ok(value.file_support),
                     gg_device_script: Ok(value.gg_device_script),
+                    gg_device_type: Ok(value.gg_device_type),
                     in_active_device_count: Ok(value.in_active_device_count),
                     newid: Ok(value.newid),
                     parent_unique_id: Ok(value.parent_unique_id),
@@ -3831,7 +5696,13 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeviceDeleted {
+            active_device_count:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             entity_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            event_place_holders: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -3839,6 +5710,8 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            in_active_device_count:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             parent_device_guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3852,8 +5725,11 @@ pub mod types {
         impl ::std::default::Default for DeviceDeleted {
             fn default() -> Self {
                 Self {
+                    active_device_count: Ok(Default::default()),
                     entity_guid: Ok(Default::default()),
+                    event_place_holders: Ok(Default::default()),
                     guid: Ok(Default::default()),
+                    in_active_device_count: Ok(Default::default()),
                     parent_device_guid: Ok(Default::default()),
                     status: Ok(Default::default()),
                     unique_id: Ok(Default::default()),
@@ -3861,6 +5737,16 @@ pub mod types {
             }
         }
         impl DeviceDeleted {
+            pub fn active_device_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_device_count = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for active_device_count: {e}")
+                });
+                self
+            }
             pub fn entity_guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3871,6 +5757,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for entity_guid: {e}"));
                 self
             }
+            pub fn event_place_holders<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_place_holders = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for event_place_holders: {e}")
+                });
+                self
+            }
             pub fn guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3879,6 +5775,16 @@ pub mod types {
                 self.guid = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for guid: {e}"));
+                self
+            }
+            pub fn in_active_device_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.in_active_device_count = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for in_active_device_count: {e}")
+                });
                 self
             }
             pub fn parent_device_guid<T>(mut self, value: T) -> Self
@@ -3918,8 +5824,11 @@ pub mod types {
                 value: DeviceDeleted,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    active_device_count: value.active_device_count?,
                     entity_guid: value.entity_guid?,
+                    event_place_holders: value.event_place_holders?,
                     guid: value.guid?,
+                    in_active_device_count: value.in_active_device_count?,
                     parent_device_guid: value.parent_device_guid?,
                     status: value.status?,
                     unique_id: value.unique_id?,
@@ -3929,8 +5838,11 @@ pub mod types {
         impl ::std::convert::From<super::DeviceDeleted> for DeviceDeleted {
             fn from(value: super::DeviceDeleted) -> Self {
                 Self {
+                    active_device_count: Ok(value.active_device_count),
                     entity_guid: Ok(value.entity_guid),
+                    event_place_holders: Ok(value.event_place_holders),
                     guid: Ok(value.guid),
+                    in_active_device_count: Ok(value.in_active_device_count),
                     parent_device_guid: Ok(value.parent_device_guid),
                     status: Ok(value.status),
                     unique_id: Ok(value.unique_id),
@@ -3939,15 +5851,79 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeviceInformation {
+            allotted_device_permission: ::std::result::Result<
+                ::std::option::Option<::std::collections::BTreeMap<::std::string::String, bool>>,
+                ::std::string::String,
+            >,
+            app_eui: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            app_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            auth_type: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            auth_type_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            auto_start_stream:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            available_secondary_cert:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            c2d_on_demand: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            c_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            capability: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            cert_location: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             certificate_guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            certificate_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            certificate_type:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            ck_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            client_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            client_streaming_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            cloud_template_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            command_format:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             company_guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             cp_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            decoder_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -3977,24 +5953,51 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            file_support: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            firmware_avail:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             firmware_upgrade_guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            gateway_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gg_device_type:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             has_twin: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            image: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            image_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             is_acquired: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             is_active: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_allotted_device:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             is_connected: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             is_dps_device:
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             is_edge_support:
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_exist_lorawan_profile:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_low_bandwidth:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             is_parent_acquired:
                 ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            is_simulator_on:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            is_solution_template:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             is_type2_support:
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             last_activity_date: ::std::result::Result<
@@ -4005,11 +6008,45 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            lorawan_device_profile_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            lorawan_profile_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            mac_version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             message_version: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            msg_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            network_coverage: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            network_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             note: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            parent_auth_type:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            parent_auth_type_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            parent_company_guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -4022,9 +6059,21 @@ pub mod types {
                 ::std::string::String,
             >,
             properties: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::DeviceProperty>>,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
+            raw_telemetry:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            regional_parameter_version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            rf_region: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            support_stream:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             tag: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4033,13 +6082,49 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            video_stream_resource: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            video_stream_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            wireless: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            wireless_device_type:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            wireless_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DeviceInformation {
             fn default() -> Self {
                 Self {
+                    allotted_device_permission: Ok(Default::default()),
+                    app_eui: Ok(Default::default()),
+                    app_key: Ok(Default::default()),
+                    auth_type: Ok(Default::default()),
+                    auth_type_name: Ok(Default::default()),
+                    auto_start_stream: Ok(Default::default()),
+                    available_secondary_cert: Ok(Default::default()),
+                    c2d_on_demand: Ok(Default::default()),
+                    c_url: Ok(Default::default()),
+                    capability: Ok(Default::default()),
+                    cert_location: Ok(Default::default()),
                     certificate_guid: Ok(Default::default()),
+                    certificate_name: Ok(Default::default()),
+                    certificate_type: Ok(Default::default()),
+                    ck_url: Ok(Default::default()),
+                    client_id: Ok(Default::default()),
+                    client_streaming_name: Ok(Default::default()),
+                    cloud_template_guid: Ok(Default::default()),
+                    command_format: Ok(Default::default()),
                     company_guid: Ok(Default::default()),
                     cp_id: Ok(Default::default()),
+                    created_by: Ok(Default::default()),
+                    created_date: Ok(Default::default()),
+                    decoder_name: Ok(Default::default()),
                     device_status: Ok(Default::default()),
                     device_template_auth_type: Ok(Default::default()),
                     device_template_guid: Ok(Default::default()),
@@ -4047,29 +6132,172 @@ pub mod types {
                     display_name: Ok(Default::default()),
                     entity_guid: Ok(Default::default()),
                     entity_name: Ok(Default::default()),
+                    file_support: Ok(Default::default()),
+                    firmware_avail: Ok(Default::default()),
                     firmware_upgrade_guid: Ok(Default::default()),
+                    gateway_name: Ok(Default::default()),
+                    gg_device_type: Ok(Default::default()),
                     guid: Ok(Default::default()),
                     has_twin: Ok(Default::default()),
+                    image: Ok(Default::default()),
+                    image_url: Ok(Default::default()),
                     is_acquired: Ok(Default::default()),
                     is_active: Ok(Default::default()),
+                    is_allotted_device: Ok(Default::default()),
                     is_connected: Ok(Default::default()),
                     is_dps_device: Ok(Default::default()),
                     is_edge_support: Ok(Default::default()),
+                    is_exist_lorawan_profile: Ok(Default::default()),
+                    is_low_bandwidth: Ok(Default::default()),
                     is_parent_acquired: Ok(Default::default()),
+                    is_simulator_on: Ok(Default::default()),
+                    is_solution_template: Ok(Default::default()),
                     is_type2_support: Ok(Default::default()),
                     last_activity_date: Ok(Default::default()),
                     last_connection: Ok(Default::default()),
+                    lorawan_device_profile_guid: Ok(Default::default()),
+                    lorawan_profile_name: Ok(Default::default()),
+                    mac_version: Ok(Default::default()),
                     message_version: Ok(Default::default()),
+                    msg_code: Ok(Default::default()),
+                    network_coverage: Ok(Default::default()),
+                    network_type: Ok(Default::default()),
                     note: Ok(Default::default()),
+                    parent_auth_type: Ok(Default::default()),
+                    parent_auth_type_name: Ok(Default::default()),
+                    parent_company_guid: Ok(Default::default()),
                     parent_device_guid: Ok(Default::default()),
                     parent_device_unique_id: Ok(Default::default()),
                     properties: Ok(Default::default()),
+                    raw_telemetry: Ok(Default::default()),
+                    regional_parameter_version: Ok(Default::default()),
+                    rf_region: Ok(Default::default()),
+                    support_stream: Ok(Default::default()),
                     tag: Ok(Default::default()),
                     unique_id: Ok(Default::default()),
+                    video_stream_resource: Ok(Default::default()),
+                    video_stream_type: Ok(Default::default()),
+                    wireless: Ok(Default::default()),
+                    wireless_device_type: Ok(Default::default()),
+                    wireless_id: Ok(Default::default()),
                 }
             }
         }
         impl DeviceInformation {
+            pub fn allotted_device_permission<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<
+                            ::std::collections::BTreeMap<::std::string::String, bool>,
+                        >,
+                    >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allotted_device_permission = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for allotted_device_permission: {e}")
+                });
+                self
+            }
+            pub fn app_eui<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_eui = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for app_eui: {e}"));
+                self
+            }
+            pub fn app_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_key = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for app_key: {e}"));
+                self
+            }
+            pub fn auth_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auth_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for auth_type: {e}"));
+                self
+            }
+            pub fn auth_type_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auth_type_name = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for auth_type_name: {e}")
+                });
+                self
+            }
+            pub fn auto_start_stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auto_start_stream = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for auto_start_stream: {e}")
+                });
+                self
+            }
+            pub fn available_secondary_cert<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.available_secondary_cert = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for available_secondary_cert: {e}")
+                });
+                self
+            }
+            pub fn c2d_on_demand<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.c2d_on_demand = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for c2d_on_demand: {e}"));
+                self
+            }
+            pub fn c_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.c_url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for c_url: {e}"));
+                self
+            }
+            pub fn capability<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.capability = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for capability: {e}"));
+                self
+            }
+            pub fn cert_location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cert_location = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for cert_location: {e}"));
+                self
+            }
             pub fn certificate_guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4077,6 +6305,76 @@ pub mod types {
             {
                 self.certificate_guid = value.try_into().map_err(|e| {
                     format!("error converting supplied value for certificate_guid: {e}")
+                });
+                self
+            }
+            pub fn certificate_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate_name = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for certificate_name: {e}")
+                });
+                self
+            }
+            pub fn certificate_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for certificate_type: {e}")
+                });
+                self
+            }
+            pub fn ck_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ck_url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for ck_url: {e}"));
+                self
+            }
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for client_id: {e}"));
+                self
+            }
+            pub fn client_streaming_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_streaming_name = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for client_streaming_name: {e}")
+                });
+                self
+            }
+            pub fn cloud_template_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cloud_template_guid = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for cloud_template_guid: {e}")
+                });
+                self
+            }
+            pub fn command_format<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command_format = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for command_format: {e}")
                 });
                 self
             }
@@ -4098,6 +6396,36 @@ pub mod types {
                 self.cp_id = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for cp_id: {e}"));
+                self
+            }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_by: {e}"));
+                self
+            }
+            pub fn created_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_date = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_date: {e}"));
+                self
+            }
+            pub fn decoder_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.decoder_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for decoder_name: {e}"));
                 self
             }
             pub fn device_status<T>(mut self, value: T) -> Self
@@ -4170,6 +6498,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for entity_name: {e}"));
                 self
             }
+            pub fn file_support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_support = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for file_support: {e}"));
+                self
+            }
+            pub fn firmware_avail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.firmware_avail = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for firmware_avail: {e}")
+                });
+                self
+            }
             pub fn firmware_upgrade_guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4177,6 +6525,26 @@ pub mod types {
             {
                 self.firmware_upgrade_guid = value.try_into().map_err(|e| {
                     format!("error converting supplied value for firmware_upgrade_guid: {e}")
+                });
+                self
+            }
+            pub fn gateway_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gateway_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for gateway_name: {e}"));
+                self
+            }
+            pub fn gg_device_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gg_device_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for gg_device_type: {e}")
                 });
                 self
             }
@@ -4200,6 +6568,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for has_twin: {e}"));
                 self
             }
+            pub fn image<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for image: {e}"));
+                self
+            }
+            pub fn image_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image_url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for image_url: {e}"));
+                self
+            }
             pub fn is_acquired<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4218,6 +6606,16 @@ pub mod types {
                 self.is_active = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for is_active: {e}"));
+                self
+            }
+            pub fn is_allotted_device<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_allotted_device = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_allotted_device: {e}")
+                });
                 self
             }
             pub fn is_connected<T>(mut self, value: T) -> Self
@@ -4250,6 +6648,26 @@ pub mod types {
                 });
                 self
             }
+            pub fn is_exist_lorawan_profile<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_exist_lorawan_profile = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_exist_lorawan_profile: {e}")
+                });
+                self
+            }
+            pub fn is_low_bandwidth<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_low_bandwidth = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_low_bandwidth: {e}")
+                });
+                self
+            }
             pub fn is_parent_acquired<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4257,6 +6675,26 @@ pub mod types {
             {
                 self.is_parent_acquired = value.try_into().map_err(|e| {
                     format!("error converting supplied value for is_parent_acquired: {e}")
+                });
+                self
+            }
+            pub fn is_simulator_on<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_simulator_on = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_simulator_on: {e}")
+                });
+                self
+            }
+            pub fn is_solution_template<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_solution_template = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_solution_template: {e}")
                 });
                 self
             }
@@ -4290,6 +6728,36 @@ pub mod types {
                 });
                 self
             }
+            pub fn lorawan_device_profile_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lorawan_device_profile_guid = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for lorawan_device_profile_guid: {e}")
+                });
+                self
+            }
+            pub fn lorawan_profile_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lorawan_profile_name = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for lorawan_profile_name: {e}")
+                });
+                self
+            }
+            pub fn mac_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mac_version = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for mac_version: {e}"));
+                self
+            }
             pub fn message_version<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4300,6 +6768,36 @@ pub mod types {
                 });
                 self
             }
+            pub fn msg_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg_code = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for msg_code: {e}"));
+                self
+            }
+            pub fn network_coverage<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.network_coverage = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for network_coverage: {e}")
+                });
+                self
+            }
+            pub fn network_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.network_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for network_type: {e}"));
+                self
+            }
             pub fn note<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4308,6 +6806,36 @@ pub mod types {
                 self.note = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for note: {e}"));
+                self
+            }
+            pub fn parent_auth_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_auth_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for parent_auth_type: {e}")
+                });
+                self
+            }
+            pub fn parent_auth_type_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_auth_type_name = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for parent_auth_type_name: {e}")
+                });
+                self
+            }
+            pub fn parent_company_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_company_guid = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for parent_company_guid: {e}")
+                });
                 self
             }
             pub fn parent_device_guid<T>(mut self, value: T) -> Self
@@ -4332,14 +6860,52 @@ pub mod types {
             }
             pub fn properties<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::vec::Vec<super::DeviceProperty>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.properties = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for properties: {e}"));
+                self
+            }
+            pub fn raw_telemetry<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.raw_telemetry = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for raw_telemetry: {e}"));
+                self
+            }
+            pub fn regional_parameter_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.regional_parameter_version = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for regional_parameter_version: {e}")
+                });
+                self
+            }
+            pub fn rf_region<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rf_region = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for rf_region: {e}"));
+                self
+            }
+            pub fn support_stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.support_stream = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for support_stream: {e}")
+                });
                 self
             }
             pub fn tag<T>(mut self, value: T) -> Self
@@ -4362,6 +6928,56 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for unique_id: {e}"));
                 self
             }
+            pub fn video_stream_resource<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_stream_resource = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for video_stream_resource: {e}")
+                });
+                self
+            }
+            pub fn video_stream_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_stream_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for video_stream_type: {e}")
+                });
+                self
+            }
+            pub fn wireless<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wireless = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for wireless: {e}"));
+                self
+            }
+            pub fn wireless_device_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wireless_device_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for wireless_device_type: {e}")
+                });
+                self
+            }
+            pub fn wireless_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wireless_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for wireless_id: {e}"));
+                self
+            }
         }
         impl ::std::convert::TryFrom<DeviceInformation> for super::DeviceInformation {
             type Error = super::error::ConversionError;
@@ -4369,9 +6985,30 @@ pub mod types {
                 value: DeviceInformation,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    allotted_device_permission: value.allotted_device_permission?,
+                    app_eui: value.app_eui?,
+                    app_key: value.app_key?,
+                    auth_type: value.auth_type?,
+                    auth_type_name: value.auth_type_name?,
+                    auto_start_stream: value.auto_start_stream?,
+                    available_secondary_cert: value.available_secondary_cert?,
+                    c2d_on_demand: value.c2d_on_demand?,
+                    c_url: value.c_url?,
+                    capability: value.capability?,
+                    cert_location: value.cert_location?,
                     certificate_guid: value.certificate_guid?,
+                    certificate_name: value.certificate_name?,
+                    certificate_type: value.certificate_type?,
+                    ck_url: value.ck_url?,
+                    client_id: value.client_id?,
+                    client_streaming_name: value.client_streaming_name?,
+                    cloud_template_guid: value.cloud_template_guid?,
+                    command_format: value.command_format?,
                     company_guid: value.company_guid?,
                     cp_id: value.cp_id?,
+                    created_by: value.created_by?,
+                    created_date: value.created_date?,
+                    decoder_name: value.decoder_name?,
                     device_status: value.device_status?,
                     device_template_auth_type: value.device_template_auth_type?,
                     device_template_guid: value.device_template_guid?,
@@ -4379,34 +7016,84 @@ pub mod types {
                     display_name: value.display_name?,
                     entity_guid: value.entity_guid?,
                     entity_name: value.entity_name?,
+                    file_support: value.file_support?,
+                    firmware_avail: value.firmware_avail?,
                     firmware_upgrade_guid: value.firmware_upgrade_guid?,
+                    gateway_name: value.gateway_name?,
+                    gg_device_type: value.gg_device_type?,
                     guid: value.guid?,
                     has_twin: value.has_twin?,
+                    image: value.image?,
+                    image_url: value.image_url?,
                     is_acquired: value.is_acquired?,
                     is_active: value.is_active?,
+                    is_allotted_device: value.is_allotted_device?,
                     is_connected: value.is_connected?,
                     is_dps_device: value.is_dps_device?,
                     is_edge_support: value.is_edge_support?,
+                    is_exist_lorawan_profile: value.is_exist_lorawan_profile?,
+                    is_low_bandwidth: value.is_low_bandwidth?,
                     is_parent_acquired: value.is_parent_acquired?,
+                    is_simulator_on: value.is_simulator_on?,
+                    is_solution_template: value.is_solution_template?,
                     is_type2_support: value.is_type2_support?,
                     last_activity_date: value.last_activity_date?,
                     last_connection: value.last_connection?,
+                    lorawan_device_profile_guid: value.lorawan_device_profile_guid?,
+                    lorawan_profile_name: value.lorawan_profile_name?,
+                    mac_version: value.mac_version?,
                     message_version: value.message_version?,
+                    msg_code: value.msg_code?,
+                    network_coverage: value.network_coverage?,
+                    network_type: value.network_type?,
                     note: value.note?,
+                    parent_auth_type: value.parent_auth_type?,
+                    parent_auth_type_name: value.parent_auth_type_name?,
+                    parent_company_guid: value.parent_company_guid?,
                     parent_device_guid: value.parent_device_guid?,
                     parent_device_unique_id: value.parent_device_unique_id?,
                     properties: value.properties?,
+                    raw_telemetry: value.raw_telemetry?,
+                    regional_parameter_version: value.regional_parameter_version?,
+                    rf_region: value.rf_region?,
+                    support_stream: value.support_stream?,
                     tag: value.tag?,
                     unique_id: value.unique_id?,
+                    video_stream_resource: value.video_stream_resource?,
+                    video_stream_type: value.video_stream_type?,
+                    wireless: value.wireless?,
+                    wireless_device_type: value.wireless_device_type?,
+                    wireless_id: value.wireless_id?,
                 })
             }
         }
         impl ::std::convert::From<super::DeviceInformation> for DeviceInformation {
             fn from(value: super::DeviceInformation) -> Self {
                 Self {
+                    allotted_device_permission: Ok(value.allotted_device_permission),
+                    app_eui: Ok(value.app_eui),
+                    app_key: Ok(value.app_key),
+                    auth_type: Ok(value.auth_type),
+                    auth_type_name: Ok(value.auth_type_name),
+                    auto_start_stream: Ok(value.auto_start_stream),
+                    available_secondary_cert: Ok(value.available_secondary_cert),
+                    c2d_on_demand: Ok(value.c2d_on_demand),
+                    c_url: Ok(value.c_url),
+                    capability: Ok(value.capability),
+                    cert_location: Ok(value.cert_location),
                     certificate_guid: Ok(value.certificate_guid),
+                    certificate_name: Ok(value.certificate_name),
+                    certificate_type: Ok(value.certificate_type),
+                    ck_url: Ok(value.ck_url),
+                    client_id: Ok(value.client_id),
+                    client_streaming_name: Ok(value.client_streaming_name),
+                    cloud_template_guid: Ok(value.cloud_template_guid),
+                    command_format: Ok(value.command_format),
                     company_guid: Ok(value.company_guid),
                     cp_id: Ok(value.cp_id),
+                    created_by: Ok(value.created_by),
+                    created_date: Ok(value.created_date),
+                    decoder_name: Ok(value.decoder_name),
                     device_status: Ok(value.device_status),
                     device_template_auth_type: Ok(value.device_template_auth_type),
                     device_template_guid: Ok(value.device_template_guid),
@@ -4414,25 +7101,54 @@ pub mod types {
                     display_name: Ok(value.display_name),
                     entity_guid: Ok(value.entity_guid),
                     entity_name: Ok(value.entity_name),
+                    file_support: Ok(value.file_support),
+                    firmware_avail: Ok(value.firmware_avail),
                     firmware_upgrade_guid: Ok(value.firmware_upgrade_guid),
+                    gateway_name: Ok(value.gateway_name),
+                    gg_device_type: Ok(value.gg_device_type),
                     guid: Ok(value.guid),
                     has_twin: Ok(value.has_twin),
+                    image: Ok(value.image),
+                    image_url: Ok(value.image_url),
                     is_acquired: Ok(value.is_acquired),
                     is_active: Ok(value.is_active),
+                    is_allotted_device: Ok(value.is_allotted_device),
                     is_connected: Ok(value.is_connected),
                     is_dps_device: Ok(value.is_dps_device),
                     is_edge_support: Ok(value.is_edge_support),
+                    is_exist_lorawan_profile: Ok(value.is_exist_lorawan_profile),
+                    is_low_bandwidth: Ok(value.is_low_bandwidth),
                     is_parent_acquired: Ok(value.is_parent_acquired),
+                    is_simulator_on: Ok(value.is_simulator_on),
+                    is_solution_template: Ok(value.is_solution_template),
                     is_type2_support: Ok(value.is_type2_support),
                     last_activity_date: Ok(value.last_activity_date),
                     last_connection: Ok(value.last_connection),
+                    lorawan_device_profile_guid: Ok(value.lorawan_device_profile_guid),
+                    lorawan_profile_name: Ok(value.lorawan_profile_name),
+                    mac_version: Ok(value.mac_version),
                     message_version: Ok(value.message_version),
+                    msg_code: Ok(value.msg_code),
+                    network_coverage: Ok(value.network_coverage),
+                    network_type: Ok(value.network_type),
                     note: Ok(value.note),
+                    parent_auth_type: Ok(value.parent_auth_type),
+                    parent_auth_type_name: Ok(value.parent_auth_type_name),
+                    parent_company_guid: Ok(value.parent_company_guid),
                     parent_device_guid: Ok(value.parent_device_guid),
                     parent_device_unique_id: Ok(value.parent_device_unique_id),
                     properties: Ok(value.properties),
+                    raw_telemetry: Ok(value.raw_telemetry),
+                    regional_parameter_version: Ok(value.regional_parameter_version),
+                    rf_region: Ok(value.rf_region),
+                    support_stream: Ok(value.support_stream),
                     tag: Ok(value.tag),
                     unique_id: Ok(value.unique_id),
+                    video_stream_resource: Ok(value.video_stream_resource),
+                    video_stream_type: Ok(value.video_stream_type),
+                    wireless: Ok(value.wireless),
+                    wireless_device_type: Ok(value.wireless_device_type),
+                    wireless_id: Ok(value.wireless_id),
                 }
             }
         }
@@ -4802,8 +7518,33 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeviceListItem {
+            allotted_device_permission:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            attr_enable: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             auth_type: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            auth_type_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            cert_available:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            cert_location: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             child_device_count:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            cloud_template_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            device_capability:
                 ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             device_info: ::std::result::Result<
                 ::std::option::Option<::serde_json::Value>,
@@ -4833,11 +7574,24 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            gg_device_type:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            group_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            is_acquired: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            info: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::OutputParam>>,
+                ::std::string::String,
+            >,
+            is_acquired: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
             is_active: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             is_allotted_device:
                 ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -4866,10 +7620,20 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            parent_company_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            product_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             properties: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::DeviceProperty>>,
                 ::std::string::String,
             >,
+            public_device:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             recent_attr_value: ::std::result::Result<
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
@@ -4882,16 +7646,33 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            solution_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             unique_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            wireless: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            wireless_device_type:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         }
         impl ::std::default::Default for DeviceListItem {
             fn default() -> Self {
                 Self {
+                    allotted_device_permission: Ok(Default::default()),
+                    attr_enable: Ok(Default::default()),
                     auth_type: Ok(Default::default()),
+                    auth_type_name: Ok(Default::default()),
+                    cert_available: Ok(Default::default()),
+                    cert_location: Ok(Default::default()),
                     child_device_count: Ok(Default::default()),
+                    cloud_template_guid: Ok(Default::default()),
+                    count: Ok(Default::default()),
+                    created_by: Ok(Default::default()),
+                    created_date: Ok(Default::default()),
+                    device_capability: Ok(Default::default()),
                     device_info: Ok(Default::default()),
                     device_status: Ok(Default::default()),
                     device_template_guid: Ok(Default::default()),
@@ -4899,7 +7680,10 @@ pub mod types {
                     display_name: Ok(Default::default()),
                     entity_name: Ok(Default::default()),
                     firmwareupgrade_guid: Ok(Default::default()),
+                    gg_device_type: Ok(Default::default()),
+                    group_name: Ok(Default::default()),
                     guid: Ok(Default::default()),
+                    info: Ok(Default::default()),
                     is_acquired: Ok(Default::default()),
                     is_active: Ok(Default::default()),
                     is_allotted_device: Ok(Default::default()),
@@ -4912,15 +7696,41 @@ pub mod types {
                     last_connection: Ok(Default::default()),
                     lastactivity_date: Ok(Default::default()),
                     message_version: Ok(Default::default()),
+                    parent_company_guid: Ok(Default::default()),
+                    product_name: Ok(Default::default()),
                     properties: Ok(Default::default()),
+                    public_device: Ok(Default::default()),
                     recent_attr_value: Ok(Default::default()),
                     reporting_to: Ok(Default::default()),
                     solution_guid: Ok(Default::default()),
+                    solution_name: Ok(Default::default()),
                     unique_id: Ok(Default::default()),
+                    wireless: Ok(Default::default()),
+                    wireless_device_type: Ok(Default::default()),
                 }
             }
         }
         impl DeviceListItem {
+            pub fn allotted_device_permission<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allotted_device_permission = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for allotted_device_permission: {e}")
+                });
+                self
+            }
+            pub fn attr_enable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attr_enable = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for attr_enable: {e}"));
+                self
+            }
             pub fn auth_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4931,6 +7741,36 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for auth_type: {e}"));
                 self
             }
+            pub fn auth_type_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auth_type_name = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for auth_type_name: {e}")
+                });
+                self
+            }
+            pub fn cert_available<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cert_available = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for cert_available: {e}")
+                });
+                self
+            }
+            pub fn cert_location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cert_location = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for cert_location: {e}"));
+                self
+            }
             pub fn child_device_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4938,6 +7778,56 @@ pub mod types {
             {
                 self.child_device_count = value.try_into().map_err(|e| {
                     format!("error converting supplied value for child_device_count: {e}")
+                });
+                self
+            }
+            pub fn cloud_template_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cloud_template_guid = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for cloud_template_guid: {e}")
+                });
+                self
+            }
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for count: {e}"));
+                self
+            }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_by: {e}"));
+                self
+            }
+            pub fn created_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_date = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_date: {e}"));
+                self
+            }
+            pub fn device_capability<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.device_capability = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for device_capability: {e}")
                 });
                 self
             }
@@ -5011,6 +7901,26 @@ pub mod types {
                 });
                 self
             }
+            pub fn gg_device_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gg_device_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for gg_device_type: {e}")
+                });
+                self
+            }
+            pub fn group_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for group_name: {e}"));
+                self
+            }
             pub fn guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5021,9 +7931,21 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for guid: {e}"));
                 self
             }
+            pub fn info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::vec::Vec<super::OutputParam>>,
+                    >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.info = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for info: {e}"));
+                self
+            }
             pub fn is_acquired<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_acquired = value
@@ -5141,6 +8063,26 @@ pub mod types {
                 });
                 self
             }
+            pub fn parent_company_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_company_guid = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for parent_company_guid: {e}")
+                });
+                self
+            }
+            pub fn product_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.product_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for product_name: {e}"));
+                self
+            }
             pub fn properties<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5151,6 +8093,16 @@ pub mod types {
                 self.properties = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for properties: {e}"));
+                self
+            }
+            pub fn public_device<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.public_device = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for public_device: {e}"));
                 self
             }
             pub fn recent_attr_value<T>(mut self, value: T) -> Self
@@ -5183,6 +8135,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for solution_guid: {e}"));
                 self
             }
+            pub fn solution_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.solution_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for solution_name: {e}"));
+                self
+            }
             pub fn unique_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5193,6 +8155,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for unique_id: {e}"));
                 self
             }
+            pub fn wireless<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wireless = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for wireless: {e}"));
+                self
+            }
+            pub fn wireless_device_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wireless_device_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for wireless_device_type: {e}")
+                });
+                self
+            }
         }
         impl ::std::convert::TryFrom<DeviceListItem> for super::DeviceListItem {
             type Error = super::error::ConversionError;
@@ -5200,8 +8182,18 @@ pub mod types {
                 value: DeviceListItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    allotted_device_permission: value.allotted_device_permission?,
+                    attr_enable: value.attr_enable?,
                     auth_type: value.auth_type?,
+                    auth_type_name: value.auth_type_name?,
+                    cert_available: value.cert_available?,
+                    cert_location: value.cert_location?,
                     child_device_count: value.child_device_count?,
+                    cloud_template_guid: value.cloud_template_guid?,
+                    count: value.count?,
+                    created_by: value.created_by?,
+                    created_date: value.created_date?,
+                    device_capability: value.device_capability?,
                     device_info: value.device_info?,
                     device_status: value.device_status?,
                     device_template_guid: value.device_template_guid?,
@@ -5209,7 +8201,10 @@ pub mod types {
                     display_name: value.display_name?,
                     entity_name: value.entity_name?,
                     firmwareupgrade_guid: value.firmwareupgrade_guid?,
+                    gg_device_type: value.gg_device_type?,
+                    group_name: value.group_name?,
                     guid: value.guid?,
+                    info: value.info?,
                     is_acquired: value.is_acquired?,
                     is_active: value.is_active?,
                     is_allotted_device: value.is_allotted_device?,
@@ -5222,19 +8217,35 @@ pub mod types {
                     last_connection: value.last_connection?,
                     lastactivity_date: value.lastactivity_date?,
                     message_version: value.message_version?,
+                    parent_company_guid: value.parent_company_guid?,
+                    product_name: value.product_name?,
                     properties: value.properties?,
+                    public_device: value.public_device?,
                     recent_attr_value: value.recent_attr_value?,
                     reporting_to: value.reporting_to?,
                     solution_guid: value.solution_guid?,
+                    solution_name: value.solution_name?,
                     unique_id: value.unique_id?,
+                    wireless: value.wireless?,
+                    wireless_device_type: value.wireless_device_type?,
                 })
             }
         }
         impl ::std::convert::From<super::DeviceListItem> for DeviceListItem {
             fn from(value: super::DeviceListItem) -> Self {
                 Self {
+                    allotted_device_permission: Ok(value.allotted_device_permission),
+                    attr_enable: Ok(value.attr_enable),
                     auth_type: Ok(value.auth_type),
+                    auth_type_name: Ok(value.auth_type_name),
+                    cert_available: Ok(value.cert_available),
+                    cert_location: Ok(value.cert_location),
                     child_device_count: Ok(value.child_device_count),
+                    cloud_template_guid: Ok(value.cloud_template_guid),
+                    count: Ok(value.count),
+                    created_by: Ok(value.created_by),
+                    created_date: Ok(value.created_date),
+                    device_capability: Ok(value.device_capability),
                     device_info: Ok(value.device_info),
                     device_status: Ok(value.device_status),
                     device_template_guid: Ok(value.device_template_guid),
@@ -5242,7 +8253,10 @@ pub mod types {
                     display_name: Ok(value.display_name),
                     entity_name: Ok(value.entity_name),
                     firmwareupgrade_guid: Ok(value.firmwareupgrade_guid),
+                    gg_device_type: Ok(value.gg_device_type),
+                    group_name: Ok(value.group_name),
                     guid: Ok(value.guid),
+                    info: Ok(value.info),
                     is_acquired: Ok(value.is_acquired),
                     is_active: Ok(value.is_active),
                     is_allotted_device: Ok(value.is_allotted_device),
@@ -5255,11 +8269,17 @@ pub mod types {
                     last_connection: Ok(value.last_connection),
                     lastactivity_date: Ok(value.lastactivity_date),
                     message_version: Ok(value.message_version),
+                    parent_company_guid: Ok(value.parent_company_guid),
+                    product_name: Ok(value.product_name),
                     properties: Ok(value.properties),
+                    public_device: Ok(value.public_device),
                     recent_attr_value: Ok(value.recent_attr_value),
                     reporting_to: Ok(value.reporting_to),
                     solution_guid: Ok(value.solution_guid),
+                    solution_name: Ok(value.solution_name),
                     unique_id: Ok(value.unique_id),
+                    wireless: Ok(value.wireless),
+                    wireless_device_type: Ok(value.wireless_device_type),
                 }
             }
         }
@@ -5355,6 +8375,8 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeviceLookupItem {
+            auto_start_stream:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             device_template_guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5371,6 +8393,8 @@ pub mod types {
             is_active: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             is_edge_support:
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_parent_acquired:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             message_version: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5379,7 +8403,21 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            parent_device_unique_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            support_stream:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             unique_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            video_stream_resource: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            video_stream_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -5387,19 +8425,35 @@ pub mod types {
         impl ::std::default::Default for DeviceLookupItem {
             fn default() -> Self {
                 Self {
+                    auto_start_stream: Ok(Default::default()),
                     device_template_guid: Ok(Default::default()),
                     display_name: Ok(Default::default()),
                     guid: Ok(Default::default()),
                     is_acquired: Ok(Default::default()),
                     is_active: Ok(Default::default()),
                     is_edge_support: Ok(Default::default()),
+                    is_parent_acquired: Ok(Default::default()),
                     message_version: Ok(Default::default()),
                     parent_device_guid: Ok(Default::default()),
+                    parent_device_unique_id: Ok(Default::default()),
+                    support_stream: Ok(Default::default()),
                     unique_id: Ok(Default::default()),
+                    video_stream_resource: Ok(Default::default()),
+                    video_stream_type: Ok(Default::default()),
                 }
             }
         }
         impl DeviceLookupItem {
+            pub fn auto_start_stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auto_start_stream = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for auto_start_stream: {e}")
+                });
+                self
+            }
             pub fn device_template_guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5460,6 +8514,16 @@ pub mod types {
                 });
                 self
             }
+            pub fn is_parent_acquired<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_parent_acquired = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_parent_acquired: {e}")
+                });
+                self
+            }
             pub fn message_version<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5480,6 +8544,26 @@ pub mod types {
                 });
                 self
             }
+            pub fn parent_device_unique_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_device_unique_id = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for parent_device_unique_id: {e}")
+                });
+                self
+            }
+            pub fn support_stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.support_stream = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for support_stream: {e}")
+                });
+                self
+            }
             pub fn unique_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5490,6 +8574,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for unique_id: {e}"));
                 self
             }
+            pub fn video_stream_resource<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_stream_resource = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for video_stream_resource: {e}")
+                });
+                self
+            }
+            pub fn video_stream_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_stream_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for video_stream_type: {e}")
+                });
+                self
+            }
         }
         impl ::std::convert::TryFrom<DeviceLookupItem> for super::DeviceLookupItem {
             type Error = super::error::ConversionError;
@@ -5497,35 +8601,51 @@ pub mod types {
                 value: DeviceLookupItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    auto_start_stream: value.auto_start_stream?,
                     device_template_guid: value.device_template_guid?,
                     display_name: value.display_name?,
                     guid: value.guid?,
                     is_acquired: value.is_acquired?,
                     is_active: value.is_active?,
                     is_edge_support: value.is_edge_support?,
+                    is_parent_acquired: value.is_parent_acquired?,
                     message_version: value.message_version?,
                     parent_device_guid: value.parent_device_guid?,
+                    parent_device_unique_id: value.parent_device_unique_id?,
+                    support_stream: value.support_stream?,
                     unique_id: value.unique_id?,
+                    video_stream_resource: value.video_stream_resource?,
+                    video_stream_type: value.video_stream_type?,
                 })
             }
         }
         impl ::std::convert::From<super::DeviceLookupItem> for DeviceLookupItem {
             fn from(value: super::DeviceLookupItem) -> Self {
                 Self {
+                    auto_start_stream: Ok(value.auto_start_stream),
                     device_template_guid: Ok(value.device_template_guid),
                     display_name: Ok(value.display_name),
                     guid: Ok(value.guid),
                     is_acquired: Ok(value.is_acquired),
                     is_active: Ok(value.is_active),
                     is_edge_support: Ok(value.is_edge_support),
+                    is_parent_acquired: Ok(value.is_parent_acquired),
                     message_version: Ok(value.message_version),
                     parent_device_guid: Ok(value.parent_device_guid),
+                    parent_device_unique_id: Ok(value.parent_device_unique_id),
+                    support_stream: Ok(value.support_stream),
                     unique_id: Ok(value.unique_id),
+                    video_stream_resource: Ok(value.video_stream_resource),
+                    video_stream_type: Ok(value.video_stream_type),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct DeviceProperty {
+            device_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             field_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5535,6 +8655,10 @@ pub mod types {
                 ::std::string::String,
             >,
             name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            options: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -5550,15 +8674,27 @@ pub mod types {
         impl ::std::default::Default for DeviceProperty {
             fn default() -> Self {
                 Self {
+                    device_guid: Ok(Default::default()),
                     field_type: Ok(Default::default()),
                     guid: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    options: Ok(Default::default()),
                     property_guid: Ok(Default::default()),
                     value: Ok(Default::default()),
                 }
             }
         }
         impl DeviceProperty {
+            pub fn device_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.device_guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for device_guid: {e}"));
+                self
+            }
             pub fn field_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5589,6 +8725,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for name: {e}"));
                 self
             }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for options: {e}"));
+                self
+            }
             pub fn property_guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5616,9 +8762,11 @@ pub mod types {
                 value: DeviceProperty,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    device_guid: value.device_guid?,
                     field_type: value.field_type?,
                     guid: value.guid?,
                     name: value.name?,
+                    options: value.options?,
                     property_guid: value.property_guid?,
                     value: value.value?,
                 })
@@ -5627,9 +8775,11 @@ pub mod types {
         impl ::std::convert::From<super::DeviceProperty> for DeviceProperty {
             fn from(value: super::DeviceProperty) -> Self {
                 Self {
+                    device_guid: Ok(value.device_guid),
                     field_type: Ok(value.field_type),
                     guid: Ok(value.guid),
                     name: Ok(value.name),
+                    options: Ok(value.options),
                     property_guid: Ok(value.property_guid),
                     value: Ok(value.value),
                 }
@@ -5767,6 +8917,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeviceTwinProperty {
+            company_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            cp_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            da_type_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             data_type_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5783,7 +8949,19 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            device_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             device_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            entity_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gateway_date: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -5809,6 +8987,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            sdk_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             template_setting_guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5821,11 +9003,18 @@ pub mod types {
         impl ::std::default::Default for DeviceTwinProperty {
             fn default() -> Self {
                 Self {
+                    company_guid: Ok(Default::default()),
+                    cp_id: Ok(Default::default()),
+                    created_date: Ok(Default::default()),
+                    da_type_guid: Ok(Default::default()),
                     data_type_name: Ok(Default::default()),
                     desired_updated_date: Ok(Default::default()),
                     desired_value: Ok(Default::default()),
                     desired_version: Ok(Default::default()),
+                    device_date: Ok(Default::default()),
                     device_guid: Ok(Default::default()),
+                    entity_guid: Ok(Default::default()),
+                    gateway_date: Ok(Default::default()),
                     guid: Ok(Default::default()),
                     is_fault: Ok(Default::default()),
                     is_read_only: Ok(Default::default()),
@@ -5833,12 +9022,53 @@ pub mod types {
                     name: Ok(Default::default()),
                     reported_updated_date: Ok(Default::default()),
                     reported_value: Ok(Default::default()),
+                    sdk_date: Ok(Default::default()),
                     template_setting_guid: Ok(Default::default()),
                     unique_id: Ok(Default::default()),
                 }
             }
         }
         impl DeviceTwinProperty {
+            pub fn company_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company_guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for company_guid: {e}"));
+                self
+            }
+            pub fn cp_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cp_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for cp_id: {e}"));
+                self
+            }
+            pub fn created_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_date = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_date: {e}"));
+                self
+            }
+            pub fn da_type_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.da_type_guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for da_type_guid: {e}"));
+                self
+            }
             pub fn data_type_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5879,6 +9109,16 @@ pub mod types {
                 });
                 self
             }
+            pub fn device_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.device_date = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for device_date: {e}"));
+                self
+            }
             pub fn device_guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5887,6 +9127,26 @@ pub mod types {
                 self.device_guid = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for device_guid: {e}"));
+                self
+            }
+            pub fn entity_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity_guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for entity_guid: {e}"));
+                self
+            }
+            pub fn gateway_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gateway_date = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for gateway_date: {e}"));
                 self
             }
             pub fn guid<T>(mut self, value: T) -> Self
@@ -5959,6 +9219,16 @@ pub mod types {
                 });
                 self
             }
+            pub fn sdk_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sdk_date = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for sdk_date: {e}"));
+                self
+            }
             pub fn template_setting_guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5986,11 +9256,18 @@ pub mod types {
                 value: DeviceTwinProperty,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    company_guid: value.company_guid?,
+                    cp_id: value.cp_id?,
+                    created_date: value.created_date?,
+                    da_type_guid: value.da_type_guid?,
                     data_type_name: value.data_type_name?,
                     desired_updated_date: value.desired_updated_date?,
                     desired_value: value.desired_value?,
                     desired_version: value.desired_version?,
+                    device_date: value.device_date?,
                     device_guid: value.device_guid?,
+                    entity_guid: value.entity_guid?,
+                    gateway_date: value.gateway_date?,
                     guid: value.guid?,
                     is_fault: value.is_fault?,
                     is_read_only: value.is_read_only?,
@@ -5998,6 +9275,7 @@ pub mod types {
                     name: value.name?,
                     reported_updated_date: value.reported_updated_date?,
                     reported_value: value.reported_value?,
+                    sdk_date: value.sdk_date?,
                     template_setting_guid: value.template_setting_guid?,
                     unique_id: value.unique_id?,
                 })
@@ -6006,11 +9284,18 @@ pub mod types {
         impl ::std::convert::From<super::DeviceTwinProperty> for DeviceTwinProperty {
             fn from(value: super::DeviceTwinProperty) -> Self {
                 Self {
+                    company_guid: Ok(value.company_guid),
+                    cp_id: Ok(value.cp_id),
+                    created_date: Ok(value.created_date),
+                    da_type_guid: Ok(value.da_type_guid),
                     data_type_name: Ok(value.data_type_name),
                     desired_updated_date: Ok(value.desired_updated_date),
                     desired_value: Ok(value.desired_value),
                     desired_version: Ok(value.desired_version),
+                    device_date: Ok(value.device_date),
                     device_guid: Ok(value.device_guid),
+                    entity_guid: Ok(value.entity_guid),
+                    gateway_date: Ok(value.gateway_date),
                     guid: Ok(value.guid),
                     is_fault: Ok(value.is_fault),
                     is_read_only: Ok(value.is_read_only),
@@ -6018,6 +9303,7 @@ pub mod types {
                     name: Ok(value.name),
                     reported_updated_date: Ok(value.reported_updated_date),
                     reported_value: Ok(value.reported_value),
+                    sdk_date: Ok(value.sdk_date),
                     template_setting_guid: Ok(value.template_setting_guid),
                     unique_id: Ok(value.unique_id),
                 }
@@ -6025,7 +9311,8 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeviceTwinRequest {
-            desired_value: ::std::result::Result<::std::string::String, ::std::string::String>,
+            desired_value:
+                ::std::result::Result<super::DeviceTwinRequestDesiredValue, ::std::string::String>,
             local_name:
                 ::std::result::Result<super::DeviceTwinRequestLocalName, ::std::string::String>,
             template_setting_guid: ::std::result::Result<
@@ -6047,7 +9334,7 @@ pub mod types {
         impl DeviceTwinRequest {
             pub fn desired_value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::DeviceTwinRequestDesiredValue>,
                 T::Error: ::std::fmt::Display,
             {
                 self.desired_value = value
@@ -6099,6 +9386,8 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeviceUpdateRequest {
+            auto_start_video_stream:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             display_name:
                 ::std::result::Result<super::DeviceUpdateRequestDisplayName, ::std::string::String>,
             entity_guid:
@@ -6111,18 +9400,32 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::PropertyValue>>,
                 ::std::string::String,
             >,
+            video_stream_resource:
+                ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
         }
         impl ::std::default::Default for DeviceUpdateRequest {
             fn default() -> Self {
                 Self {
+                    auto_start_video_stream: Ok(Default::default()),
                     display_name: Err("no value supplied for display_name".to_string()),
                     entity_guid: Err("no value supplied for entity_guid".to_string()),
                     note: Ok(Default::default()),
                     properties: Ok(Default::default()),
+                    video_stream_resource: Ok(Default::default()),
                 }
             }
         }
         impl DeviceUpdateRequest {
+            pub fn auto_start_video_stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auto_start_video_stream = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for auto_start_video_stream: {e}")
+                });
+                self
+            }
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceUpdateRequestDisplayName>,
@@ -6165,6 +9468,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for properties: {e}"));
                 self
             }
+            pub fn video_stream_resource<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_stream_resource = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for video_stream_resource: {e}")
+                });
+                self
+            }
         }
         impl ::std::convert::TryFrom<DeviceUpdateRequest> for super::DeviceUpdateRequest {
             type Error = super::error::ConversionError;
@@ -6172,20 +9485,24 @@ pub mod types {
                 value: DeviceUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    auto_start_video_stream: value.auto_start_video_stream?,
                     display_name: value.display_name?,
                     entity_guid: value.entity_guid?,
                     note: value.note?,
                     properties: value.properties?,
+                    video_stream_resource: value.video_stream_resource?,
                 })
             }
         }
         impl ::std::convert::From<super::DeviceUpdateRequest> for DeviceUpdateRequest {
             fn from(value: super::DeviceUpdateRequest) -> Self {
                 Self {
+                    auto_start_video_stream: Ok(value.auto_start_video_stream),
                     display_name: Ok(value.display_name),
                     entity_guid: Ok(value.entity_guid),
                     note: Ok(value.note),
                     properties: Ok(value.properties),
+                    video_stream_resource: Ok(value.video_stream_resource),
                 }
             }
         }
@@ -6326,7 +9643,88 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct OutputParam {
+            d_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            f_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OutputParam {
+            fn default() -> Self {
+                Self {
+                    d_name: Ok(Default::default()),
+                    f_name: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                }
+            }
+        }
+        impl OutputParam {
+            pub fn d_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.d_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for d_name: {e}"));
+                self
+            }
+            pub fn f_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.f_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for f_name: {e}"));
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for value: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OutputParam> for super::OutputParam {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OutputParam,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    d_name: value.d_name?,
+                    f_name: value.f_name?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OutputParam> for OutputParam {
+            fn from(value: super::OutputParam) -> Self {
+                Self {
+                    d_name: Ok(value.d_name),
+                    f_name: Ok(value.f_name),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct PropertyValue {
+            company_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             guid: ::std::result::Result<::std::string::String, ::std::string::String>,
             value: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -6336,12 +9734,23 @@ pub mod types {
         impl ::std::default::Default for PropertyValue {
             fn default() -> Self {
                 Self {
+                    company_guid: Ok(Default::default()),
                     guid: Err("no value supplied for guid".to_string()),
                     value: Ok(Default::default()),
                 }
             }
         }
         impl PropertyValue {
+            pub fn company_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company_guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for company_guid: {e}"));
+                self
+            }
             pub fn guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6369,6 +9778,7 @@ pub mod types {
                 value: PropertyValue,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    company_guid: value.company_guid?,
                     guid: value.guid?,
                     value: value.value?,
                 })
@@ -6377,8 +9787,52 @@ pub mod types {
         impl ::std::convert::From<super::PropertyValue> for PropertyValue {
             fn from(value: super::PropertyValue) -> Self {
                 Self {
+                    company_guid: Ok(value.company_guid),
                     guid: Ok(value.guid),
                     value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SidewalkDevice {
+            custom_decoder_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SidewalkDevice {
+            fn default() -> Self {
+                Self {
+                    custom_decoder_guid: Ok(Default::default()),
+                }
+            }
+        }
+        impl SidewalkDevice {
+            pub fn custom_decoder_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_decoder_guid = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for custom_decoder_guid: {e}")
+                });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SidewalkDevice> for super::SidewalkDevice {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SidewalkDevice,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    custom_decoder_guid: value.custom_decoder_guid?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SidewalkDevice> for SidewalkDevice {
+            fn from(value: super::SidewalkDevice) -> Self {
+                Self {
+                    custom_decoder_guid: Ok(value.custom_decoder_guid),
                 }
             }
         }
@@ -6473,10 +9927,9 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct TemplateDetail {
-            auth_type: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            commands: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::CommandListItem>>,
+        pub struct TemplateCommand {
+            command: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             created_by: ::std::result::Result<
@@ -6487,6 +9940,392 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_ota_command:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_template_command_used:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            required_ack: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            required_param:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            tag: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TemplateCommand {
+            fn default() -> Self {
+                Self {
+                    command: Ok(Default::default()),
+                    created_by: Ok(Default::default()),
+                    created_date: Ok(Default::default()),
+                    guid: Ok(Default::default()),
+                    is_ota_command: Ok(Default::default()),
+                    is_template_command_used: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    required_ack: Ok(Default::default()),
+                    required_param: Ok(Default::default()),
+                    tag: Ok(Default::default()),
+                    updated_by: Ok(Default::default()),
+                    updated_date: Ok(Default::default()),
+                }
+            }
+        }
+        impl TemplateCommand {
+            pub fn command<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for command: {e}"));
+                self
+            }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_by: {e}"));
+                self
+            }
+            pub fn created_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_date = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_date: {e}"));
+                self
+            }
+            pub fn guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for guid: {e}"));
+                self
+            }
+            pub fn is_ota_command<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_ota_command = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_ota_command: {e}")
+                });
+                self
+            }
+            pub fn is_template_command_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_template_command_used = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_template_command_used: {e}")
+                });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+            pub fn required_ack<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required_ack = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for required_ack: {e}"));
+                self
+            }
+            pub fn required_param<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required_param = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for required_param: {e}")
+                });
+                self
+            }
+            pub fn tag<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tag = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for tag: {e}"));
+                self
+            }
+            pub fn updated_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for updated_by: {e}"));
+                self
+            }
+            pub fn updated_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_date = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for updated_date: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TemplateCommand> for super::TemplateCommand {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TemplateCommand,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    command: value.command?,
+                    created_by: value.created_by?,
+                    created_date: value.created_date?,
+                    guid: value.guid?,
+                    is_ota_command: value.is_ota_command?,
+                    is_template_command_used: value.is_template_command_used?,
+                    name: value.name?,
+                    required_ack: value.required_ack?,
+                    required_param: value.required_param?,
+                    tag: value.tag?,
+                    updated_by: value.updated_by?,
+                    updated_date: value.updated_date?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TemplateCommand> for TemplateCommand {
+            fn from(value: super::TemplateCommand) -> Self {
+                Self {
+                    command: Ok(value.command),
+                    created_by: Ok(value.created_by),
+                    created_date: Ok(value.created_date),
+                    guid: Ok(value.guid),
+                    is_ota_command: Ok(value.is_ota_command),
+                    is_template_command_used: Ok(value.is_template_command_used),
+                    name: Ok(value.name),
+                    required_ack: Ok(value.required_ack),
+                    required_param: Ok(value.required_param),
+                    tag: Ok(value.tag),
+                    updated_by: Ok(value.updated_by),
+                    updated_date: Ok(value.updated_date),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TemplateDeleteEnvelope {
+            count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TemplateDeleted>>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for TemplateDeleteEnvelope {
+            fn default() -> Self {
+                Self {
+                    count: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl TemplateDeleteEnvelope {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for count: {e}"));
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::vec::Vec<super::TemplateDeleted>>,
+                    >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for data: {e}"));
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TemplateDeleteEnvelope> for super::TemplateDeleteEnvelope {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TemplateDeleteEnvelope,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    data: value.data?,
+                    message: value.message?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TemplateDeleteEnvelope> for TemplateDeleteEnvelope {
+            fn from(value: super::TemplateDeleteEnvelope) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TemplateDeleted {
+            is_green_grass:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for TemplateDeleted {
+            fn default() -> Self {
+                Self {
+                    is_green_grass: Ok(Default::default()),
+                }
+            }
+        }
+        impl TemplateDeleted {
+            pub fn is_green_grass<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_green_grass = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_green_grass: {e}")
+                });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TemplateDeleted> for super::TemplateDeleted {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TemplateDeleted,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    is_green_grass: value.is_green_grass?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TemplateDeleted> for TemplateDeleted {
+            fn from(value: super::TemplateDeleted) -> Self {
+                Self {
+                    is_green_grass: Ok(value.is_green_grass),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TemplateDetail {
+            attr_xml: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            attributes: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            auth_type: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            byte_command: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            bytes_json: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            c2d_on_demand: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            capability: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            cert_renewal_day:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            command_format:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            command_xml: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            commands: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TemplateCommand>>,
+                ::std::string::String,
+            >,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            display_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enable_csr: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            enable_geo_location:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             firmware_guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6495,6 +10334,9 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            gg_device_type:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            green_grass: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6505,11 +10347,43 @@ pub mod types {
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             is_iot_edge_enable:
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_low_bandwidth:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_solution_template:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             is_type2_support:
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_valid_edge_support:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            is_valid_type2_support:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             is_validate_template:
                 ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             message_version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            property: ::std::result::Result<
+                ::std::option::Option<super::TemplateProperty>,
+                ::std::string::String,
+            >,
+            req_attr_push:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            req_setting_push: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            setting_xml: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            support_stream:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            support_video_stream: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -6525,7 +10399,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            updated_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             updated_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            wireless: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            wireless_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -6533,27 +10416,75 @@ pub mod types {
         impl ::std::default::Default for TemplateDetail {
             fn default() -> Self {
                 Self {
+                    attr_xml: Ok(Default::default()),
+                    attributes: Ok(Default::default()),
                     auth_type: Ok(Default::default()),
+                    byte_command: Ok(Default::default()),
+                    bytes_json: Ok(Default::default()),
+                    c2d_on_demand: Ok(Default::default()),
+                    capability: Ok(Default::default()),
+                    cert_renewal_day: Ok(Default::default()),
+                    command_format: Ok(Default::default()),
+                    command_xml: Ok(Default::default()),
                     commands: Ok(Default::default()),
                     created_by: Ok(Default::default()),
                     created_date: Ok(Default::default()),
+                    display_name: Ok(Default::default()),
+                    enable_csr: Ok(Default::default()),
+                    enable_geo_location: Ok(Default::default()),
                     firmware_guid: Ok(Default::default()),
                     firmware_name: Ok(Default::default()),
+                    gg_device_type: Ok(Default::default()),
+                    green_grass: Ok(Default::default()),
                     guid: Ok(Default::default()),
                     is_attached_with_device: Ok(Default::default()),
                     is_edge_support: Ok(Default::default()),
                     is_iot_edge_enable: Ok(Default::default()),
+                    is_low_bandwidth: Ok(Default::default()),
+                    is_solution_template: Ok(Default::default()),
                     is_type2_support: Ok(Default::default()),
+                    is_valid_edge_support: Ok(Default::default()),
+                    is_valid_type2_support: Ok(Default::default()),
                     is_validate_template: Ok(Default::default()),
                     message_version: Ok(Default::default()),
+                    msg_code: Ok(Default::default()),
+                    property: Ok(Default::default()),
+                    req_attr_push: Ok(Default::default()),
+                    req_setting_push: Ok(Default::default()),
+                    setting_xml: Ok(Default::default()),
+                    support_stream: Ok(Default::default()),
+                    support_video_stream: Ok(Default::default()),
                     tag: Ok(Default::default()),
                     template_code: Ok(Default::default()),
                     template_name: Ok(Default::default()),
+                    updated_by: Ok(Default::default()),
                     updated_date: Ok(Default::default()),
+                    wireless: Ok(Default::default()),
+                    wireless_type: Ok(Default::default()),
                 }
             }
         }
         impl TemplateDetail {
+            pub fn attr_xml<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attr_xml = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for attr_xml: {e}"));
+                self
+            }
+            pub fn attributes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attributes = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for attributes: {e}"));
+                self
+            }
             pub fn auth_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6564,10 +10495,80 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for auth_type: {e}"));
                 self
             }
+            pub fn byte_command<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.byte_command = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for byte_command: {e}"));
+                self
+            }
+            pub fn bytes_json<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bytes_json = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for bytes_json: {e}"));
+                self
+            }
+            pub fn c2d_on_demand<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.c2d_on_demand = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for c2d_on_demand: {e}"));
+                self
+            }
+            pub fn capability<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.capability = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for capability: {e}"));
+                self
+            }
+            pub fn cert_renewal_day<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cert_renewal_day = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for cert_renewal_day: {e}")
+                });
+                self
+            }
+            pub fn command_format<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command_format = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for command_format: {e}")
+                });
+                self
+            }
+            pub fn command_xml<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command_xml = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for command_xml: {e}"));
+                self
+            }
             pub fn commands<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::vec::Vec<super::CommandListItem>>,
+                        ::std::option::Option<::std::vec::Vec<super::TemplateCommand>>,
                     >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6596,6 +10597,36 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for created_date: {e}"));
                 self
             }
+            pub fn display_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for display_name: {e}"));
+                self
+            }
+            pub fn enable_csr<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable_csr = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for enable_csr: {e}"));
+                self
+            }
+            pub fn enable_geo_location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable_geo_location = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for enable_geo_location: {e}")
+                });
+                self
+            }
             pub fn firmware_guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6614,6 +10645,26 @@ pub mod types {
                 self.firmware_name = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for firmware_name: {e}"));
+                self
+            }
+            pub fn gg_device_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gg_device_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for gg_device_type: {e}")
+                });
+                self
+            }
+            pub fn green_grass<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.green_grass = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for green_grass: {e}"));
                 self
             }
             pub fn guid<T>(mut self, value: T) -> Self
@@ -6656,6 +10707,26 @@ pub mod types {
                 });
                 self
             }
+            pub fn is_low_bandwidth<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_low_bandwidth = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_low_bandwidth: {e}")
+                });
+                self
+            }
+            pub fn is_solution_template<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_solution_template = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_solution_template: {e}")
+                });
+                self
+            }
             pub fn is_type2_support<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -6663,6 +10734,26 @@ pub mod types {
             {
                 self.is_type2_support = value.try_into().map_err(|e| {
                     format!("error converting supplied value for is_type2_support: {e}")
+                });
+                self
+            }
+            pub fn is_valid_edge_support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_valid_edge_support = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_valid_edge_support: {e}")
+                });
+                self
+            }
+            pub fn is_valid_type2_support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_valid_type2_support = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_valid_type2_support: {e}")
                 });
                 self
             }
@@ -6683,6 +10774,76 @@ pub mod types {
             {
                 self.message_version = value.try_into().map_err(|e| {
                     format!("error converting supplied value for message_version: {e}")
+                });
+                self
+            }
+            pub fn msg_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg_code = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for msg_code: {e}"));
+                self
+            }
+            pub fn property<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TemplateProperty>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.property = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for property: {e}"));
+                self
+            }
+            pub fn req_attr_push<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.req_attr_push = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for req_attr_push: {e}"));
+                self
+            }
+            pub fn req_setting_push<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.req_setting_push = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for req_setting_push: {e}")
+                });
+                self
+            }
+            pub fn setting_xml<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.setting_xml = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for setting_xml: {e}"));
+                self
+            }
+            pub fn support_stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.support_stream = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for support_stream: {e}")
+                });
+                self
+            }
+            pub fn support_video_stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.support_video_stream = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for support_video_stream: {e}")
                 });
                 self
             }
@@ -6716,6 +10877,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for template_name: {e}"));
                 self
             }
+            pub fn updated_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for updated_by: {e}"));
+                self
+            }
             pub fn updated_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6726,6 +10897,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for updated_date: {e}"));
                 self
             }
+            pub fn wireless<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wireless = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for wireless: {e}"));
+                self
+            }
+            pub fn wireless_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wireless_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for wireless_type: {e}"));
+                self
+            }
         }
         impl ::std::convert::TryFrom<TemplateDetail> for super::TemplateDetail {
             type Error = super::error::ConversionError;
@@ -6733,46 +10924,102 @@ pub mod types {
                 value: TemplateDetail,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    attr_xml: value.attr_xml?,
+                    attributes: value.attributes?,
                     auth_type: value.auth_type?,
+                    byte_command: value.byte_command?,
+                    bytes_json: value.bytes_json?,
+                    c2d_on_demand: value.c2d_on_demand?,
+                    capability: value.capability?,
+                    cert_renewal_day: value.cert_renewal_day?,
+                    command_format: value.command_format?,
+                    command_xml: value.command_xml?,
                     commands: value.commands?,
                     created_by: value.created_by?,
                     created_date: value.created_date?,
+                    display_name: value.display_name?,
+                    enable_csr: value.enable_csr?,
+                    enable_geo_location: value.enable_geo_location?,
                     firmware_guid: value.firmware_guid?,
                     firmware_name: value.firmware_name?,
+                    gg_device_type: value.gg_device_type?,
+                    green_grass: value.green_grass?,
                     guid: value.guid?,
                     is_attached_with_device: value.is_attached_with_device?,
                     is_edge_support: value.is_edge_support?,
                     is_iot_edge_enable: value.is_iot_edge_enable?,
+                    is_low_bandwidth: value.is_low_bandwidth?,
+                    is_solution_template: value.is_solution_template?,
                     is_type2_support: value.is_type2_support?,
+                    is_valid_edge_support: value.is_valid_edge_support?,
+                    is_valid_type2_support: value.is_valid_type2_support?,
                     is_validate_template: value.is_validate_template?,
                     message_version: value.message_version?,
+                    msg_code: value.msg_code?,
+                    property: value.property?,
+                    req_attr_push: value.req_attr_push?,
+                    req_setting_push: value.req_setting_push?,
+                    setting_xml: value.setting_xml?,
+                    support_stream: value.support_stream?,
+                    support_video_stream: value.support_video_stream?,
                     tag: value.tag?,
                     template_code: value.template_code?,
                     template_name: value.template_name?,
+                    updated_by: value.updated_by?,
                     updated_date: value.updated_date?,
+                    wireless: value.wireless?,
+                    wireless_type: value.wireless_type?,
                 })
             }
         }
         impl ::std::convert::From<super::TemplateDetail> for TemplateDetail {
             fn from(value: super::TemplateDetail) -> Self {
                 Self {
+                    attr_xml: Ok(value.attr_xml),
+                    attributes: Ok(value.attributes),
                     auth_type: Ok(value.auth_type),
+                    byte_command: Ok(value.byte_command),
+                    bytes_json: Ok(value.bytes_json),
+                    c2d_on_demand: Ok(value.c2d_on_demand),
+                    capability: Ok(value.capability),
+                    cert_renewal_day: Ok(value.cert_renewal_day),
+                    command_format: Ok(value.command_format),
+                    command_xml: Ok(value.command_xml),
                     commands: Ok(value.commands),
                     created_by: Ok(value.created_by),
                     created_date: Ok(value.created_date),
+                    display_name: Ok(value.display_name),
+                    enable_csr: Ok(value.enable_csr),
+                    enable_geo_location: Ok(value.enable_geo_location),
                     firmware_guid: Ok(value.firmware_guid),
                     firmware_name: Ok(value.firmware_name),
+                    gg_device_type: Ok(value.gg_device_type),
+                    green_grass: Ok(value.green_grass),
                     guid: Ok(value.guid),
                     is_attached_with_device: Ok(value.is_attached_with_device),
                     is_edge_support: Ok(value.is_edge_support),
                     is_iot_edge_enable: Ok(value.is_iot_edge_enable),
+                    is_low_bandwidth: Ok(value.is_low_bandwidth),
+                    is_solution_template: Ok(value.is_solution_template),
                     is_type2_support: Ok(value.is_type2_support),
+                    is_valid_edge_support: Ok(value.is_valid_edge_support),
+                    is_valid_type2_support: Ok(value.is_valid_type2_support),
                     is_validate_template: Ok(value.is_validate_template),
                     message_version: Ok(value.message_version),
+                    msg_code: Ok(value.msg_code),
+                    property: Ok(value.property),
+                    req_attr_push: Ok(value.req_attr_push),
+                    req_setting_push: Ok(value.req_setting_push),
+                    setting_xml: Ok(value.setting_xml),
+                    support_stream: Ok(value.support_stream),
+                    support_video_stream: Ok(value.support_video_stream),
                     tag: Ok(value.tag),
                     template_code: Ok(value.template_code),
                     template_name: Ok(value.template_name),
+                    updated_by: Ok(value.updated_by),
                     updated_date: Ok(value.updated_date),
+                    wireless: Ok(value.wireless),
+                    wireless_type: Ok(value.wireless_type),
                 }
             }
         }
@@ -6976,6 +11223,14 @@ pub mod types {
             attribute_count:
                 ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             auth_type: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            authentication_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            bytes_command_cnt:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            c2d_on_demand: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            capability: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             code: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6990,15 +11245,29 @@ pub mod types {
                 ::std::string::String,
             >,
             device_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            file_support: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            firmware_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             gateway_support:
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            green_grass: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             is_edge_support:
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_low_bandwidth:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             is_solution_template:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_valid_edge_support:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_valid_type2_support:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_validate_template:
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             message_version: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -7008,7 +11277,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            on_demand_cmd:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            rule_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             setting_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            solution_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             tag: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7017,26 +11293,42 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            wireless: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         }
         impl ::std::default::Default for TemplateListItem {
             fn default() -> Self {
                 Self {
                     attribute_count: Ok(Default::default()),
                     auth_type: Ok(Default::default()),
+                    authentication_type: Ok(Default::default()),
+                    bytes_command_cnt: Ok(Default::default()),
+                    c2d_on_demand: Ok(Default::default()),
+                    capability: Ok(Default::default()),
                     code: Ok(Default::default()),
                     command_count: Ok(Default::default()),
                     created_date: Ok(Default::default()),
                     description: Ok(Default::default()),
                     device_count: Ok(Default::default()),
+                    file_support: Ok(Default::default()),
+                    firmware_guid: Ok(Default::default()),
                     gateway_support: Ok(Default::default()),
+                    green_grass: Ok(Default::default()),
                     guid: Ok(Default::default()),
                     is_edge_support: Ok(Default::default()),
+                    is_low_bandwidth: Ok(Default::default()),
                     is_solution_template: Ok(Default::default()),
+                    is_valid_edge_support: Ok(Default::default()),
+                    is_valid_type2_support: Ok(Default::default()),
+                    is_validate_template: Ok(Default::default()),
                     message_version: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    on_demand_cmd: Ok(Default::default()),
+                    rule_count: Ok(Default::default()),
                     setting_count: Ok(Default::default()),
+                    solution_name: Ok(Default::default()),
                     tag: Ok(Default::default()),
                     updated_date: Ok(Default::default()),
+                    wireless: Ok(Default::default()),
                 }
             }
         }
@@ -7059,6 +11351,46 @@ pub mod types {
                 self.auth_type = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for auth_type: {e}"));
+                self
+            }
+            pub fn authentication_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.authentication_type = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for authentication_type: {e}")
+                });
+                self
+            }
+            pub fn bytes_command_cnt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bytes_command_cnt = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for bytes_command_cnt: {e}")
+                });
+                self
+            }
+            pub fn c2d_on_demand<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.c2d_on_demand = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for c2d_on_demand: {e}"));
+                self
+            }
+            pub fn capability<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.capability = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for capability: {e}"));
                 self
             }
             pub fn code<T>(mut self, value: T) -> Self
@@ -7111,6 +11443,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for device_count: {e}"));
                 self
             }
+            pub fn file_support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_support = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for file_support: {e}"));
+                self
+            }
+            pub fn firmware_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.firmware_guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for firmware_guid: {e}"));
+                self
+            }
             pub fn gateway_support<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -7119,6 +11471,16 @@ pub mod types {
                 self.gateway_support = value.try_into().map_err(|e| {
                     format!("error converting supplied value for gateway_support: {e}")
                 });
+                self
+            }
+            pub fn green_grass<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.green_grass = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for green_grass: {e}"));
                 self
             }
             pub fn guid<T>(mut self, value: T) -> Self
@@ -7141,6 +11503,16 @@ pub mod types {
                 });
                 self
             }
+            pub fn is_low_bandwidth<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_low_bandwidth = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_low_bandwidth: {e}")
+                });
+                self
+            }
             pub fn is_solution_template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -7148,6 +11520,36 @@ pub mod types {
             {
                 self.is_solution_template = value.try_into().map_err(|e| {
                     format!("error converting supplied value for is_solution_template: {e}")
+                });
+                self
+            }
+            pub fn is_valid_edge_support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_valid_edge_support = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_valid_edge_support: {e}")
+                });
+                self
+            }
+            pub fn is_valid_type2_support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_valid_type2_support = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_valid_type2_support: {e}")
+                });
+                self
+            }
+            pub fn is_validate_template<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_validate_template = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_validate_template: {e}")
                 });
                 self
             }
@@ -7171,6 +11573,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for name: {e}"));
                 self
             }
+            pub fn on_demand_cmd<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.on_demand_cmd = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for on_demand_cmd: {e}"));
+                self
+            }
+            pub fn rule_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rule_count = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for rule_count: {e}"));
+                self
+            }
             pub fn setting_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -7179,6 +11601,16 @@ pub mod types {
                 self.setting_count = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for setting_count: {e}"));
+                self
+            }
+            pub fn solution_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.solution_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for solution_name: {e}"));
                 self
             }
             pub fn tag<T>(mut self, value: T) -> Self
@@ -7201,6 +11633,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for updated_date: {e}"));
                 self
             }
+            pub fn wireless<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.wireless = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for wireless: {e}"));
+                self
+            }
         }
         impl ::std::convert::TryFrom<TemplateListItem> for super::TemplateListItem {
             type Error = super::error::ConversionError;
@@ -7210,20 +11652,35 @@ pub mod types {
                 Ok(Self {
                     attribute_count: value.attribute_count?,
                     auth_type: value.auth_type?,
+                    authentication_type: value.authentication_type?,
+                    bytes_command_cnt: value.bytes_command_cnt?,
+                    c2d_on_demand: value.c2d_on_demand?,
+                    capability: value.capability?,
                     code: value.code?,
                     command_count: value.command_count?,
                     created_date: value.created_date?,
                     description: value.description?,
                     device_count: value.device_count?,
+                    file_support: value.file_support?,
+                    firmware_guid: value.firmware_guid?,
                     gateway_support: value.gateway_support?,
+                    green_grass: value.green_grass?,
                     guid: value.guid?,
                     is_edge_support: value.is_edge_support?,
+                    is_low_bandwidth: value.is_low_bandwidth?,
                     is_solution_template: value.is_solution_template?,
+                    is_valid_edge_support: value.is_valid_edge_support?,
+                    is_valid_type2_support: value.is_valid_type2_support?,
+                    is_validate_template: value.is_validate_template?,
                     message_version: value.message_version?,
                     name: value.name?,
+                    on_demand_cmd: value.on_demand_cmd?,
+                    rule_count: value.rule_count?,
                     setting_count: value.setting_count?,
+                    solution_name: value.solution_name?,
                     tag: value.tag?,
                     updated_date: value.updated_date?,
+                    wireless: value.wireless?,
                 })
             }
         }
@@ -7232,20 +11689,200 @@ pub mod types {
                 Self {
                     attribute_count: Ok(value.attribute_count),
                     auth_type: Ok(value.auth_type),
+                    authentication_type: Ok(value.authentication_type),
+                    bytes_command_cnt: Ok(value.bytes_command_cnt),
+                    c2d_on_demand: Ok(value.c2d_on_demand),
+                    capability: Ok(value.capability),
                     code: Ok(value.code),
                     command_count: Ok(value.command_count),
                     created_date: Ok(value.created_date),
                     description: Ok(value.description),
                     device_count: Ok(value.device_count),
+                    file_support: Ok(value.file_support),
+                    firmware_guid: Ok(value.firmware_guid),
                     gateway_support: Ok(value.gateway_support),
+                    green_grass: Ok(value.green_grass),
                     guid: Ok(value.guid),
                     is_edge_support: Ok(value.is_edge_support),
+                    is_low_bandwidth: Ok(value.is_low_bandwidth),
                     is_solution_template: Ok(value.is_solution_template),
+                    is_valid_edge_support: Ok(value.is_valid_edge_support),
+                    is_valid_type2_support: Ok(value.is_valid_type2_support),
+                    is_validate_template: Ok(value.is_validate_template),
                     message_version: Ok(value.message_version),
                     name: Ok(value.name),
+                    on_demand_cmd: Ok(value.on_demand_cmd),
+                    rule_count: Ok(value.rule_count),
                     setting_count: Ok(value.setting_count),
+                    solution_name: Ok(value.solution_name),
                     tag: Ok(value.tag),
                     updated_date: Ok(value.updated_date),
+                    wireless: Ok(value.wireless),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TemplateProperty {
+            auto_start_video_stream:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            cert_renewal_day:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            data_frequency:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enable_csr: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            enable_geo_location:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            file_support: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            support_video_stream: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            video_stream_resource: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TemplateProperty {
+            fn default() -> Self {
+                Self {
+                    auto_start_video_stream: Ok(Default::default()),
+                    cert_renewal_day: Ok(Default::default()),
+                    data_frequency: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    enable_csr: Ok(Default::default()),
+                    enable_geo_location: Ok(Default::default()),
+                    file_support: Ok(Default::default()),
+                    support_video_stream: Ok(Default::default()),
+                    video_stream_resource: Ok(Default::default()),
+                }
+            }
+        }
+        impl TemplateProperty {
+            pub fn auto_start_video_stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auto_start_video_stream = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for auto_start_video_stream: {e}")
+                });
+                self
+            }
+            pub fn cert_renewal_day<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cert_renewal_day = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for cert_renewal_day: {e}")
+                });
+                self
+            }
+            pub fn data_frequency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_frequency = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for data_frequency: {e}")
+                });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                self
+            }
+            pub fn enable_csr<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable_csr = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for enable_csr: {e}"));
+                self
+            }
+            pub fn enable_geo_location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable_geo_location = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for enable_geo_location: {e}")
+                });
+                self
+            }
+            pub fn file_support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_support = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for file_support: {e}"));
+                self
+            }
+            pub fn support_video_stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.support_video_stream = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for support_video_stream: {e}")
+                });
+                self
+            }
+            pub fn video_stream_resource<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_stream_resource = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for video_stream_resource: {e}")
+                });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TemplateProperty> for super::TemplateProperty {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TemplateProperty,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    auto_start_video_stream: value.auto_start_video_stream?,
+                    cert_renewal_day: value.cert_renewal_day?,
+                    data_frequency: value.data_frequency?,
+                    description: value.description?,
+                    enable_csr: value.enable_csr?,
+                    enable_geo_location: value.enable_geo_location?,
+                    file_support: value.file_support?,
+                    support_video_stream: value.support_video_stream?,
+                    video_stream_resource: value.video_stream_resource?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TemplateProperty> for TemplateProperty {
+            fn from(value: super::TemplateProperty) -> Self {
+                Self {
+                    auto_start_video_stream: Ok(value.auto_start_video_stream),
+                    cert_renewal_day: Ok(value.cert_renewal_day),
+                    data_frequency: Ok(value.data_frequency),
+                    description: Ok(value.description),
+                    enable_csr: Ok(value.enable_csr),
+                    enable_geo_location: Ok(value.enable_geo_location),
+                    file_support: Ok(value.file_support),
+                    support_video_stream: Ok(value.support_video_stream),
+                    video_stream_resource: Ok(value.video_stream_resource),
                 }
             }
         }
@@ -7779,7 +12416,7 @@ impl Client {
     }
     /// Whether a device is connected
     ///
-    /// Give either `deviceGuid` or `uniqueId`. Documented in the Azure swagger only.
+    /// Give either `deviceGuid` or `uniqueId`.
     ///
     /// Sends a `GET` request to `/Device/connection-status`
     ///
@@ -7798,7 +12435,7 @@ impl Client {
     }
     /// Device totals by state
     ///
-    /// Documented in the Azure swagger only.
+    /// Counts of the company's devices, one item in `data`.
     ///
     /// Sends a `GET` request to `/Device/counters`
     ///
@@ -7936,12 +12573,13 @@ impl Client {
     }
     /// A device's lifecycle events
     ///
-    /// Documented in the Azure swagger only.
+    /// One page of events; `sortBy` takes `changeDate` with `asc` or `desc`.
     ///
     /// Sends a `GET` request to `/Device/{uniqueId}/lifecycle`
     ///
     /// Arguments:
     /// - `unique_id`: The device's unique id.
+    /// - `is_cloud_device`: The device belongs to a cloud template (AWS).
     /// - `page_number`: 1-based page number.
     /// - `page_size`: Items per page.
     /// - `searchtext`: Free-text filter (lower-case name on this endpoint).
@@ -7949,6 +12587,7 @@ impl Client {
     /// ```ignore
     /// let response = client.list_device_lifecycle()
     ///     .unique_id(unique_id)
+    ///     .is_cloud_device(is_cloud_device)
     ///     .page_number(page_number)
     ///     .page_size(page_size)
     ///     .searchtext(searchtext)
@@ -7961,7 +12600,7 @@ impl Client {
     }
     /// A device's twin properties, desired and reported
     ///
-    /// Documented in the Azure swagger only.
+    /// On AWS the twin is the device shadow.
     ///
     /// Sends a `GET` request to `/Device/{uniqueId}/twin`
     ///
@@ -7980,8 +12619,7 @@ impl Client {
     }
     /// Set the desired value of one twin property
     ///
-    /// The value is checked against the data type of the template setting. Documented in the
-    /// Azure swagger only.
+    /// The value is checked against the data type of the template setting.
     ///
     ///
     /// Sends a `PUT` request to `/Device/{uniqueId}/twin`
@@ -8004,12 +12642,18 @@ impl Client {
     /// Sends a `GET` request to `/device-template`
     ///
     /// Arguments:
+    /// - `attribute_count`: Filter on the number of attributes.
     /// - `auth_type`: Authentication type filter (number as text).
+    /// - `bytes_command_cnt`: Filter on the number of byte commands.
+    /// - `command_count`: Filter on the number of commands.
+    /// - `device_count`: Filter on the number of devices.
     /// - `device_template_name`: Template name filter.
-    /// - `edge_support`: Only edge templates.
-    /// - `gateway_support`: Only gateway templates.
+    /// - `edge_support`: `true` for edge templates only (text, as the swagger types it).
+    /// - `gateway_support`: `true` for gateway templates only (text, as the swagger types it).
     /// - `is_low_bandwidth`: Only low-bandwidth templates.
     /// - `message_version`: Message version filter
+    /// - `rule_count`: Filter on the number of rules.
+    /// - `twin_property_count`: Filter on the number of twin properties.
     /// - `green_grass`: Only Greengrass templates (AWS).
     /// - `page_number`: 1-based page number.
     /// - `page_size`: Items per page.
@@ -8017,12 +12661,18 @@ impl Client {
     /// - `wireless`: Only wireless templates (AWS).
     /// ```ignore
     /// let response = client.list_templates()
+    ///     .attribute_count(attribute_count)
     ///     .auth_type(auth_type)
+    ///     .bytes_command_cnt(bytes_command_cnt)
+    ///     .command_count(command_count)
+    ///     .device_count(device_count)
     ///     .device_template_name(device_template_name)
     ///     .edge_support(edge_support)
     ///     .gateway_support(gateway_support)
     ///     .is_low_bandwidth(is_low_bandwidth)
     ///     .message_version(message_version)
+    ///     .rule_count(rule_count)
+    ///     .twin_property_count(twin_property_count)
     ///     .green_grass(green_grass)
     ///     .page_number(page_number)
     ///     .page_size(page_size)
@@ -8072,7 +12722,9 @@ impl Client {
     }
     /// Delete a template
     ///
-    /// 409 while devices still use the template.
+    /// 409 while devices still use the template. The swagger names the path parameter
+    /// `templateGuid` on this method; it is the same GUID as for the lookup.
+    ///
     ///
     /// Sends a `DELETE` request to `/device-template/{deviceTemplateGuid}`
     ///
@@ -9506,6 +14158,7 @@ pub mod builder {
     pub struct ListDeviceLifecycle<'a> {
         client: &'a super::Client,
         unique_id: Result<::std::string::String, String>,
+        is_cloud_device: Result<Option<bool>, String>,
         page_number: Result<Option<::std::num::NonZeroU32>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         searchtext: Result<Option<::std::string::String>, String>,
@@ -9516,6 +14169,7 @@ pub mod builder {
             Self {
                 client: client,
                 unique_id: Err("unique_id was not initialized".to_string()),
+                is_cloud_device: Ok(None),
                 page_number: Ok(None),
                 page_size: Ok(None),
                 searchtext: Ok(None),
@@ -9529,6 +14183,16 @@ pub mod builder {
             self.unique_id = value.try_into().map_err(|_| {
                 "conversion to `:: std :: string :: String` for unique_id failed".to_string()
             });
+            self
+        }
+        pub fn is_cloud_device<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.is_cloud_device = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for is_cloud_device failed".to_string());
             self
         }
         pub fn page_number<V>(mut self, value: V) -> Self
@@ -9578,12 +14242,14 @@ pub mod builder {
             let Self {
                 client,
                 unique_id,
+                is_cloud_device,
                 page_number,
                 page_size,
                 searchtext,
                 sort_by,
             } = self;
             let unique_id = unique_id.map_err(Error::InvalidRequest)?;
+            let is_cloud_device = is_cloud_device.map_err(Error::InvalidRequest)?;
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let searchtext = searchtext.map_err(Error::InvalidRequest)?;
@@ -9602,6 +14268,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new(
+                    "isCloudDevice",
+                    &is_cloud_device,
+                ))
                 .query(&progenitor_client::QueryParam::new(
                     "pageNumber",
                     &page_number,
@@ -9853,12 +14523,18 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListTemplates<'a> {
         client: &'a super::Client,
+        attribute_count: Result<Option<::std::string::String>, String>,
         auth_type: Result<Option<::std::string::String>, String>,
+        bytes_command_cnt: Result<Option<::std::string::String>, String>,
+        command_count: Result<Option<::std::string::String>, String>,
+        device_count: Result<Option<::std::string::String>, String>,
         device_template_name: Result<Option<::std::string::String>, String>,
-        edge_support: Result<Option<bool>, String>,
-        gateway_support: Result<Option<bool>, String>,
+        edge_support: Result<Option<::std::string::String>, String>,
+        gateway_support: Result<Option<::std::string::String>, String>,
         is_low_bandwidth: Result<Option<bool>, String>,
         message_version: Result<Option<::std::string::String>, String>,
+        rule_count: Result<Option<::std::string::String>, String>,
+        twin_property_count: Result<Option<::std::string::String>, String>,
         green_grass: Result<Option<bool>, String>,
         page_number: Result<Option<::std::num::NonZeroU32>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
@@ -9869,12 +14545,18 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                attribute_count: Ok(None),
                 auth_type: Ok(None),
+                bytes_command_cnt: Ok(None),
+                command_count: Ok(None),
+                device_count: Ok(None),
                 device_template_name: Ok(None),
                 edge_support: Ok(None),
                 gateway_support: Ok(None),
                 is_low_bandwidth: Ok(None),
                 message_version: Ok(None),
+                rule_count: Ok(None),
+                twin_property_count: Ok(None),
                 green_grass: Ok(None),
                 page_number: Ok(None),
                 page_size: Ok(None),
@@ -9882,12 +14564,49 @@ pub mod builder {
                 wireless: Ok(None),
             }
         }
+        pub fn attribute_count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.attribute_count = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for attribute_count failed".to_string()
+            });
+            self
+        }
         pub fn auth_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
             self.auth_type = value.try_into().map(Some).map_err(|_| {
                 "conversion to `:: std :: string :: String` for auth_type failed".to_string()
+            });
+            self
+        }
+        pub fn bytes_command_cnt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.bytes_command_cnt = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for bytes_command_cnt failed"
+                    .to_string()
+            });
+            self
+        }
+        pub fn command_count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.command_count = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for command_count failed".to_string()
+            });
+            self
+        }
+        pub fn device_count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.device_count = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for device_count failed".to_string()
             });
             self
         }
@@ -9903,22 +14622,20 @@ pub mod builder {
         }
         pub fn edge_support<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<bool>,
+            V: std::convert::TryInto<::std::string::String>,
         {
-            self.edge_support = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for edge_support failed".to_string());
+            self.edge_support = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for edge_support failed".to_string()
+            });
             self
         }
         pub fn gateway_support<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<bool>,
+            V: std::convert::TryInto<::std::string::String>,
         {
-            self.gateway_support = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for gateway_support failed".to_string());
+            self.gateway_support = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for gateway_support failed".to_string()
+            });
             self
         }
         pub fn is_low_bandwidth<V>(mut self, value: V) -> Self
@@ -9937,6 +14654,25 @@ pub mod builder {
         {
             self.message_version = value.try_into().map(Some).map_err(|_| {
                 "conversion to `:: std :: string :: String` for message_version failed".to_string()
+            });
+            self
+        }
+        pub fn rule_count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.rule_count = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for rule_count failed".to_string()
+            });
+            self
+        }
+        pub fn twin_property_count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.twin_property_count = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: std :: string :: String` for twin_property_count failed"
+                    .to_string()
             });
             self
         }
@@ -9996,24 +14732,36 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TemplateListEnvelope>, Error<types::ErrorBody>> {
             let Self {
                 client,
+                attribute_count,
                 auth_type,
+                bytes_command_cnt,
+                command_count,
+                device_count,
                 device_template_name,
                 edge_support,
                 gateway_support,
                 is_low_bandwidth,
                 message_version,
+                rule_count,
+                twin_property_count,
                 green_grass,
                 page_number,
                 page_size,
                 sort_by,
                 wireless,
             } = self;
+            let attribute_count = attribute_count.map_err(Error::InvalidRequest)?;
             let auth_type = auth_type.map_err(Error::InvalidRequest)?;
+            let bytes_command_cnt = bytes_command_cnt.map_err(Error::InvalidRequest)?;
+            let command_count = command_count.map_err(Error::InvalidRequest)?;
+            let device_count = device_count.map_err(Error::InvalidRequest)?;
             let device_template_name = device_template_name.map_err(Error::InvalidRequest)?;
             let edge_support = edge_support.map_err(Error::InvalidRequest)?;
             let gateway_support = gateway_support.map_err(Error::InvalidRequest)?;
             let is_low_bandwidth = is_low_bandwidth.map_err(Error::InvalidRequest)?;
             let message_version = message_version.map_err(Error::InvalidRequest)?;
+            let rule_count = rule_count.map_err(Error::InvalidRequest)?;
+            let twin_property_count = twin_property_count.map_err(Error::InvalidRequest)?;
             let green_grass = green_grass.map_err(Error::InvalidRequest)?;
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
@@ -10029,7 +14777,23 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new(
+                    "AttributeCount",
+                    &attribute_count,
+                ))
                 .query(&progenitor_client::QueryParam::new("AuthType", &auth_type))
+                .query(&progenitor_client::QueryParam::new(
+                    "BytesCommandCnt",
+                    &bytes_command_cnt,
+                ))
+                .query(&progenitor_client::QueryParam::new(
+                    "CommandCount",
+                    &command_count,
+                ))
+                .query(&progenitor_client::QueryParam::new(
+                    "DeviceCount",
+                    &device_count,
+                ))
                 .query(&progenitor_client::QueryParam::new(
                     "DeviceTemplateName",
                     &device_template_name,
@@ -10049,6 +14813,14 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new(
                     "MessageVersion",
                     &message_version,
+                ))
+                .query(&progenitor_client::QueryParam::new(
+                    "RuleCount",
+                    &rule_count,
+                ))
+                .query(&progenitor_client::QueryParam::new(
+                    "TwinPropertyCount",
+                    &twin_property_count,
                 ))
                 .query(&progenitor_client::QueryParam::new(
                     "greenGrass",
@@ -10298,7 +15070,7 @@ pub mod builder {
         /// `send` gives the SDK's typed `sdk_auth::Error`.
         pub async fn send_raw(
             self,
-        ) -> Result<ResponseValue<types::SuccessEnvelope>, Error<types::ErrorBody>> {
+        ) -> Result<ResponseValue<types::TemplateDeleteEnvelope>, Error<types::ErrorBody>> {
             let Self {
                 client,
                 device_template_guid,
@@ -10344,7 +15116,7 @@ pub mod builder {
         /// excerpt, typed auth error); use `send_raw` for progenitor's error.
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessEnvelope>, ::sdk_auth::Error> {
+        ) -> Result<ResponseValue<types::TemplateDeleteEnvelope>, ::sdk_auth::Error> {
             ::sdk_auth::runtime::typed(self.send_raw()).await
         }
     }

@@ -74,6 +74,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timezone_guid: ::std::option::Option<::std::string::String>,
+        ///A new user to own the entity.
+        #[serde(
+            rename = "userInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_info: ::std::option::Option<EntityOwner>,
         ///Postal code.
         #[serde(
             rename = "zipCode",
@@ -255,18 +261,42 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_guid: ::std::option::Option<::std::string::String>,
+        ///Creator.
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
         ///Created.
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::std::string::String>,
+        ///The entity owner's user GUID (lower-case `u` on the wire).
+        #[serde(
+            rename = "defaultuserGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub defaultuser_guid: ::std::option::Option<::std::string::String>,
         ///Description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Custom entity information (untyped in the swagger).
+        #[serde(
+            rename = "entityInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_info: ::std::option::Option<::serde_json::Value>,
         ///Entity GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
+        ///Deleted.
+        #[serde(
+            rename = "isDeleted",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_deleted: ::std::option::Option<bool>,
         ///Name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -288,6 +318,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timezone_guid: ::std::option::Option<::std::string::String>,
+        ///Last editor.
+        #[serde(
+            rename = "updatedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
         ///Updated.
         #[serde(
             rename = "updatedDate",
@@ -456,6 +492,75 @@ pub mod types {
             Default::default()
         }
     }
+    ///A user created together with an entity, as its owner.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EntityOwner {
+        ///Phone number.
+        #[serde(
+            rename = "contactNo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_no: ::std::option::Option<::std::string::String>,
+        ///First name.
+        #[serde(
+            rename = "firstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///Active (a boolean here
+        #[serde(
+            rename = "isActive",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_active: ::std::option::Option<bool>,
+        ///The password is temporary.
+        #[serde(
+            rename = "isTempPassword",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_temp_password: ::std::option::Option<bool>,
+        ///Last name.
+        #[serde(
+            rename = "lastName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        ///Initial password (a secret).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
+        ///Custom properties
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub properties: ::std::option::Option<::std::vec::Vec<UserProperty>>,
+        ///Role GUID.
+        #[serde(
+            rename = "roleGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role_guid: ::std::option::Option<::std::string::String>,
+        ///Send the invitation e-mail.
+        #[serde(
+            rename = "sendInvitationEmail",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send_invitation_email: ::std::option::Option<bool>,
+        ///Time zone GUID.
+        #[serde(
+            rename = "timezoneGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone_guid: ::std::option::Option<::std::string::String>,
+        ///Login e-mail.
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl EntityOwner {
+        pub fn builder() -> builder::EntityOwner {
+            Default::default()
+        }
+    }
     ///The error body of every IoTConnect service.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorBody {
@@ -489,20 +594,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///A value for a custom property.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct PropertyValue {
-        ///Property GUID.
-        pub guid: ::std::string::String,
-        ///The value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
-    }
-    impl PropertyValue {
-        pub fn builder() -> builder::PropertyValue {
-            Default::default()
-        }
-    }
     ///Every role.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RoleLookupEnvelope {
@@ -527,9 +618,9 @@ pub mod types {
     ///A role.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RoleLookupItem {
-        ///Description.
+        ///Description; the swagger types it as an object
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<::serde_json::Value>,
         ///Role GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
@@ -542,6 +633,9 @@ pub mod types {
         ///Name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Row number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub row_num: ::std::option::Option<i64>,
     }
     impl RoleLookupItem {
         pub fn builder() -> builder::RoleLookupItem {
@@ -557,6 +651,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub company_guid: ::std::option::Option<::std::string::String>,
+        ///Creator.
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
         ///Created.
         #[serde(
             rename = "createdDate",
@@ -572,6 +672,12 @@ pub mod types {
         ///User GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
+        ///Profile image file name.
+        #[serde(
+            rename = "imageName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_name: ::std::option::Option<::std::string::String>,
         ///Active.
         #[serde(
             rename = "isActive",
@@ -602,6 +708,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timezone_guid: ::std::option::Option<::std::string::String>,
+        ///Last editor.
+        #[serde(
+            rename = "updatedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
         ///Updated.
         #[serde(
             rename = "updatedDate",
@@ -689,12 +801,12 @@ pub mod types {
         ///Last name.
         #[serde(rename = "lastName")]
         pub last_name: UserCreateRequestLastName,
-        ///Initial password.
+        ///Initial password (a secret).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
-        ///Custom property values.
+        ///Custom properties
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub properties: ::std::option::Option<::std::vec::Vec<PropertyValue>>,
+        pub properties: ::std::option::Option<::std::vec::Vec<UserProperty>>,
         ///Role GUID.
         #[serde(rename = "roleGuid")]
         pub role_guid: UserCreateRequestRoleGuid,
@@ -707,6 +819,12 @@ pub mod types {
         ///Time zone GUID.
         #[serde(rename = "timezoneGuid")]
         pub timezone_guid: UserCreateRequestTimezoneGuid,
+        ///A user GUID to use (the swagger gives no further detail).
+        #[serde(
+            rename = "userGuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_guid: ::std::option::Option<::std::string::String>,
         ///Login e-mail.
         #[serde(rename = "userId")]
         pub user_id: UserCreateRequestUserId,
@@ -1064,6 +1182,18 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub company_guid: ::std::option::Option<::std::string::String>,
+        ///Company logo file name.
+        #[serde(
+            rename = "companyLogo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_logo: ::std::option::Option<::std::string::String>,
+        ///Company logo URL.
+        #[serde(
+            rename = "companyLogoUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_logo_url: ::std::option::Option<::std::string::String>,
         ///Company name.
         #[serde(
             rename = "companyName",
@@ -1076,12 +1206,24 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub contact_no: ::std::option::Option<::std::string::String>,
-        ///Created.
+        ///Creator.
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        ///Created (plain text
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::std::string::String>,
+        ///Version string the swagger leaves unexplained.
+        #[serde(
+            rename = "dms-version",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dms_version: ::std::option::Option<::std::string::String>,
         ///Entity GUID.
         #[serde(
             rename = "entityGuid",
@@ -1100,6 +1242,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
+        ///Profile image file name.
+        #[serde(
+            rename = "imageName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_name: ::std::option::Option<::std::string::String>,
         ///Profile image.
         #[serde(
             rename = "imageUrl",
@@ -1154,7 +1302,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timezone_offset: ::std::option::Option<::std::string::String>,
-        ///Updated.
+        ///Last editor.
+        #[serde(
+            rename = "updatedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        ///Last editor's name.
+        #[serde(
+            rename = "updatedByName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by_name: ::std::option::Option<::std::string::String>,
+        ///Updated (plain text
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1172,6 +1332,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_id: ::std::option::Option<::std::string::String>,
+        ///Custom user information (with `userInfoFlag`).
+        #[serde(
+            rename = "userInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_info: ::std::option::Option<::std::vec::Vec<UserInfoValue>>,
     }
     impl UserDetail {
         pub fn builder() -> builder::UserDetail {
@@ -1196,6 +1362,33 @@ pub mod types {
     }
     impl UserDetailEnvelope {
         pub fn builder() -> builder::UserDetailEnvelope {
+            Default::default()
+        }
+    }
+    ///One custom information field of a user.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserInfoValue {
+        ///Field type.
+        #[serde(
+            rename = "fieldType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_type: ::std::option::Option<::std::string::String>,
+        ///Field GUID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub guid: ::std::option::Option<::std::string::String>,
+        ///Field name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Allowed values
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub options: ::std::option::Option<::std::string::String>,
+        ///The value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl UserInfoValue {
+        pub fn builder() -> builder::UserInfoValue {
             Default::default()
         }
     }
@@ -1241,6 +1434,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub contact_no: ::std::option::Option<::std::string::String>,
+        ///Creator.
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
         ///Created (ISO-8601 UTC).
         #[serde(
             rename = "createdDate",
@@ -1268,12 +1467,21 @@ pub mod types {
         ///User GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guid: ::std::option::Option<::std::string::String>,
+        ///Profile image file name.
+        #[serde(
+            rename = "imageName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_name: ::std::option::Option<::std::string::String>,
         ///Profile image.
         #[serde(
             rename = "imageUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub image_url: ::std::option::Option<::std::string::String>,
+        ///Pending invitation GUID (all lower case on the wire).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invitationguid: ::std::option::Option<::std::string::String>,
         ///Active.
         #[serde(
             rename = "isActive",
@@ -1319,6 +1527,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timezone_guid: ::std::option::Option<::std::string::String>,
+        ///Last editor.
+        #[serde(
+            rename = "updatedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
         ///Updated (ISO-8601 UTC).
         #[serde(
             rename = "updatedDate",
@@ -1340,6 +1554,21 @@ pub mod types {
     }
     impl UserListItem {
         pub fn builder() -> builder::UserListItem {
+            Default::default()
+        }
+    }
+    ///A custom property of a new user, by key (not by property GUID, unlike the device service).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserProperty {
+        ///Property key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        ///Property value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl UserProperty {
+        pub fn builder() -> builder::UserProperty {
             Default::default()
         }
     }
@@ -1474,6 +1703,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            user_info: ::std::result::Result<
+                ::std::option::Option<super::EntityOwner>,
+                ::std::string::String,
+            >,
             zip_code: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1492,6 +1725,7 @@ pub mod types {
                     parent_entity_guid: Err("no value supplied for parent_entity_guid".to_string()),
                     state_guid: Ok(Default::default()),
                     timezone_guid: Ok(Default::default()),
+                    user_info: Ok(Default::default()),
                     zip_code: Ok(Default::default()),
                 }
             }
@@ -1597,6 +1831,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for timezone_guid: {e}"));
                 self
             }
+            pub fn user_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EntityOwner>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_info = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for user_info: {e}"));
+                self
+            }
             pub fn zip_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1624,6 +1868,7 @@ pub mod types {
                     parent_entity_guid: value.parent_entity_guid?,
                     state_guid: value.state_guid?,
                     timezone_guid: value.timezone_guid?,
+                    user_info: value.user_info?,
                     zip_code: value.zip_code?,
                 })
             }
@@ -1641,6 +1886,7 @@ pub mod types {
                     parent_entity_guid: Ok(value.parent_entity_guid),
                     state_guid: Ok(value.state_guid),
                     timezone_guid: Ok(value.timezone_guid),
+                    user_info: Ok(value.user_info),
                     zip_code: Ok(value.zip_code),
                 }
             }
@@ -1778,7 +2024,15 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             created_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            defaultuser_guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -1786,10 +2040,15 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            entity_info: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
             guid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            is_deleted: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1803,6 +2062,10 @@ pub mod types {
                 ::std::string::String,
             >,
             timezone_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_by: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -1824,13 +2087,18 @@ pub mod types {
                     city: Ok(Default::default()),
                     company_guid: Ok(Default::default()),
                     country_guid: Ok(Default::default()),
+                    created_by: Ok(Default::default()),
                     created_date: Ok(Default::default()),
+                    defaultuser_guid: Ok(Default::default()),
                     description: Ok(Default::default()),
+                    entity_info: Ok(Default::default()),
                     guid: Ok(Default::default()),
+                    is_deleted: Ok(Default::default()),
                     name: Ok(Default::default()),
                     parent_entity_guid: Ok(Default::default()),
                     state_guid: Ok(Default::default()),
                     timezone_guid: Ok(Default::default()),
+                    updated_by: Ok(Default::default()),
                     updated_date: Ok(Default::default()),
                     zip_code: Ok(Default::default()),
                 }
@@ -1897,6 +2165,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for country_guid: {e}"));
                 self
             }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_by: {e}"));
+                self
+            }
             pub fn created_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1905,6 +2183,16 @@ pub mod types {
                 self.created_date = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for created_date: {e}"));
+                self
+            }
+            pub fn defaultuser_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.defaultuser_guid = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for defaultuser_guid: {e}")
+                });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -1917,6 +2205,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for description: {e}"));
                 self
             }
+            pub fn entity_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity_info = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for entity_info: {e}"));
+                self
+            }
             pub fn guid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1925,6 +2223,16 @@ pub mod types {
                 self.guid = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for guid: {e}"));
+                self
+            }
+            pub fn is_deleted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_deleted = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for is_deleted: {e}"));
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -1967,6 +2275,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for timezone_guid: {e}"));
                 self
             }
+            pub fn updated_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for updated_by: {e}"));
+                self
+            }
             pub fn updated_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2000,13 +2318,18 @@ pub mod types {
                     city: value.city?,
                     company_guid: value.company_guid?,
                     country_guid: value.country_guid?,
+                    created_by: value.created_by?,
                     created_date: value.created_date?,
+                    defaultuser_guid: value.defaultuser_guid?,
                     description: value.description?,
+                    entity_info: value.entity_info?,
                     guid: value.guid?,
+                    is_deleted: value.is_deleted?,
                     name: value.name?,
                     parent_entity_guid: value.parent_entity_guid?,
                     state_guid: value.state_guid?,
                     timezone_guid: value.timezone_guid?,
+                    updated_by: value.updated_by?,
                     updated_date: value.updated_date?,
                     zip_code: value.zip_code?,
                 })
@@ -2021,13 +2344,18 @@ pub mod types {
                     city: Ok(value.city),
                     company_guid: Ok(value.company_guid),
                     country_guid: Ok(value.country_guid),
+                    created_by: Ok(value.created_by),
                     created_date: Ok(value.created_date),
+                    defaultuser_guid: Ok(value.defaultuser_guid),
                     description: Ok(value.description),
+                    entity_info: Ok(value.entity_info),
                     guid: Ok(value.guid),
+                    is_deleted: Ok(value.is_deleted),
                     name: Ok(value.name),
                     parent_entity_guid: Ok(value.parent_entity_guid),
                     state_guid: Ok(value.state_guid),
                     timezone_guid: Ok(value.timezone_guid),
+                    updated_by: Ok(value.updated_by),
                     updated_date: Ok(value.updated_date),
                     zip_code: Ok(value.zip_code),
                 }
@@ -2587,6 +2915,214 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct EntityOwner {
+            contact_no: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_active: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_temp_password:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            properties: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::UserProperty>>,
+                ::std::string::String,
+            >,
+            role_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            send_invitation_email:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            timezone_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntityOwner {
+            fn default() -> Self {
+                Self {
+                    contact_no: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    is_active: Ok(Default::default()),
+                    is_temp_password: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    password: Ok(Default::default()),
+                    properties: Ok(Default::default()),
+                    role_guid: Ok(Default::default()),
+                    send_invitation_email: Ok(Default::default()),
+                    timezone_guid: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl EntityOwner {
+            pub fn contact_no<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_no = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for contact_no: {e}"));
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for first_name: {e}"));
+                self
+            }
+            pub fn is_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_active = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for is_active: {e}"));
+                self
+            }
+            pub fn is_temp_password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_temp_password = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_temp_password: {e}")
+                });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for last_name: {e}"));
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                self
+            }
+            pub fn properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::vec::Vec<super::UserProperty>>,
+                    >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.properties = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for properties: {e}"));
+                self
+            }
+            pub fn role_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role_guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for role_guid: {e}"));
+                self
+            }
+            pub fn send_invitation_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.send_invitation_email = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for send_invitation_email: {e}")
+                });
+                self
+            }
+            pub fn timezone_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timezone_guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for timezone_guid: {e}"));
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for user_id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityOwner> for super::EntityOwner {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityOwner,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contact_no: value.contact_no?,
+                    first_name: value.first_name?,
+                    is_active: value.is_active?,
+                    is_temp_password: value.is_temp_password?,
+                    last_name: value.last_name?,
+                    password: value.password?,
+                    properties: value.properties?,
+                    role_guid: value.role_guid?,
+                    send_invitation_email: value.send_invitation_email?,
+                    timezone_guid: value.timezone_guid?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityOwner> for EntityOwner {
+            fn from(value: super::EntityOwner) -> Self {
+                Self {
+                    contact_no: Ok(value.contact_no),
+                    first_name: Ok(value.first_name),
+                    is_active: Ok(value.is_active),
+                    is_temp_password: Ok(value.is_temp_password),
+                    last_name: Ok(value.last_name),
+                    password: Ok(value.password),
+                    properties: Ok(value.properties),
+                    role_guid: Ok(value.role_guid),
+                    send_invitation_email: Ok(value.send_invitation_email),
+                    timezone_guid: Ok(value.timezone_guid),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ErrorBody {
             error: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::ErrorDetail>>,
@@ -2723,63 +3259,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct PropertyValue {
-            guid: ::std::result::Result<::std::string::String, ::std::string::String>,
-            value: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PropertyValue {
-            fn default() -> Self {
-                Self {
-                    guid: Err("no value supplied for guid".to_string()),
-                    value: Ok(Default::default()),
-                }
-            }
-        }
-        impl PropertyValue {
-            pub fn guid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.guid = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for guid: {e}"));
-                self
-            }
-            pub fn value<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.value = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for value: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PropertyValue> for super::PropertyValue {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PropertyValue,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    guid: value.guid?,
-                    value: value.value?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PropertyValue> for PropertyValue {
-            fn from(value: super::PropertyValue) -> Self {
-                Self {
-                    guid: Ok(value.guid),
-                    value: Ok(value.value),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct RoleLookupEnvelope {
             count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             data: ::std::result::Result<
@@ -2872,7 +3351,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct RoleLookupItem {
             description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             guid: ::std::result::Result<
@@ -2884,6 +3363,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            row_num: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         }
         impl ::std::default::Default for RoleLookupItem {
             fn default() -> Self {
@@ -2892,13 +3372,14 @@ pub mod types {
                     guid: Ok(Default::default()),
                     is_active: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    row_num: Ok(Default::default()),
                 }
             }
         }
         impl RoleLookupItem {
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -2936,6 +3417,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for name: {e}"));
                 self
             }
+            pub fn row_num<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.row_num = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for row_num: {e}"));
+                self
+            }
         }
         impl ::std::convert::TryFrom<RoleLookupItem> for super::RoleLookupItem {
             type Error = super::error::ConversionError;
@@ -2947,6 +3438,7 @@ pub mod types {
                     guid: value.guid?,
                     is_active: value.is_active?,
                     name: value.name?,
+                    row_num: value.row_num?,
                 })
             }
         }
@@ -2957,12 +3449,17 @@ pub mod types {
                     guid: Ok(value.guid),
                     is_active: Ok(value.is_active),
                     name: Ok(value.name),
+                    row_num: Ok(value.row_num),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct UserAvailability {
             company_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_by: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -2978,6 +3475,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            image_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             is_active: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             is_deleted: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             is_password_created:
@@ -2987,6 +3488,10 @@ pub mod types {
                 ::std::string::String,
             >,
             timezone_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_by: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -3003,14 +3508,17 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     company_guid: Ok(Default::default()),
+                    created_by: Ok(Default::default()),
                     created_date: Ok(Default::default()),
                     first_name: Ok(Default::default()),
                     guid: Ok(Default::default()),
+                    image_name: Ok(Default::default()),
                     is_active: Ok(Default::default()),
                     is_deleted: Ok(Default::default()),
                     is_password_created: Ok(Default::default()),
                     last_name: Ok(Default::default()),
                     timezone_guid: Ok(Default::default()),
+                    updated_by: Ok(Default::default()),
                     updated_date: Ok(Default::default()),
                     user_id: Ok(Default::default()),
                 }
@@ -3025,6 +3533,16 @@ pub mod types {
                 self.company_guid = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for company_guid: {e}"));
+                self
+            }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_by: {e}"));
                 self
             }
             pub fn created_date<T>(mut self, value: T) -> Self
@@ -3055,6 +3573,16 @@ pub mod types {
                 self.guid = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for guid: {e}"));
+                self
+            }
+            pub fn image_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for image_name: {e}"));
                 self
             }
             pub fn is_active<T>(mut self, value: T) -> Self
@@ -3107,6 +3635,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for timezone_guid: {e}"));
                 self
             }
+            pub fn updated_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for updated_by: {e}"));
+                self
+            }
             pub fn updated_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3135,14 +3673,17 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     company_guid: value.company_guid?,
+                    created_by: value.created_by?,
                     created_date: value.created_date?,
                     first_name: value.first_name?,
                     guid: value.guid?,
+                    image_name: value.image_name?,
                     is_active: value.is_active?,
                     is_deleted: value.is_deleted?,
                     is_password_created: value.is_password_created?,
                     last_name: value.last_name?,
                     timezone_guid: value.timezone_guid?,
+                    updated_by: value.updated_by?,
                     updated_date: value.updated_date?,
                     user_id: value.user_id?,
                 })
@@ -3152,14 +3693,17 @@ pub mod types {
             fn from(value: super::UserAvailability) -> Self {
                 Self {
                     company_guid: Ok(value.company_guid),
+                    created_by: Ok(value.created_by),
                     created_date: Ok(value.created_date),
                     first_name: Ok(value.first_name),
                     guid: Ok(value.guid),
+                    image_name: Ok(value.image_name),
                     is_active: Ok(value.is_active),
                     is_deleted: Ok(value.is_deleted),
                     is_password_created: Ok(value.is_password_created),
                     last_name: Ok(value.last_name),
                     timezone_guid: Ok(value.timezone_guid),
+                    updated_by: Ok(value.updated_by),
                     updated_date: Ok(value.updated_date),
                     user_id: Ok(value.user_id),
                 }
@@ -3365,7 +3909,7 @@ pub mod types {
                 ::std::string::String,
             >,
             properties: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::PropertyValue>>,
+                ::std::option::Option<::std::vec::Vec<super::UserProperty>>,
                 ::std::string::String,
             >,
             role_guid:
@@ -3374,6 +3918,10 @@ pub mod types {
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             timezone_guid:
                 ::std::result::Result<super::UserCreateRequestTimezoneGuid, ::std::string::String>,
+            user_guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             user_id: ::std::result::Result<super::UserCreateRequestUserId, ::std::string::String>,
         }
         impl ::std::default::Default for UserCreateRequest {
@@ -3390,6 +3938,7 @@ pub mod types {
                     role_guid: Err("no value supplied for role_guid".to_string()),
                     send_invitation_email: Ok(Default::default()),
                     timezone_guid: Err("no value supplied for timezone_guid".to_string()),
+                    user_guid: Ok(Default::default()),
                     user_id: Err("no value supplied for user_id".to_string()),
                 }
             }
@@ -3468,7 +4017,7 @@ pub mod types {
             pub fn properties<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::vec::Vec<super::PropertyValue>>,
+                        ::std::option::Option<::std::vec::Vec<super::UserProperty>>,
                     >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3507,6 +4056,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for timezone_guid: {e}"));
                 self
             }
+            pub fn user_guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for user_guid: {e}"));
+                self
+            }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::UserCreateRequestUserId>,
@@ -3535,6 +4094,7 @@ pub mod types {
                     role_guid: value.role_guid?,
                     send_invitation_email: value.send_invitation_email?,
                     timezone_guid: value.timezone_guid?,
+                    user_guid: value.user_guid?,
                     user_id: value.user_id?,
                 })
             }
@@ -3553,6 +4113,7 @@ pub mod types {
                     role_guid: Ok(value.role_guid),
                     send_invitation_email: Ok(value.send_invitation_email),
                     timezone_guid: Ok(value.timezone_guid),
+                    user_guid: Ok(value.user_guid),
                     user_id: Ok(value.user_id),
                 }
             }
@@ -3657,6 +4218,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            company_logo: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            company_logo_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             company_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3665,7 +4234,15 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             created_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            dms_version: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -3678,6 +4255,10 @@ pub mod types {
                 ::std::string::String,
             >,
             first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            image_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -3712,6 +4293,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            updated_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_by_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             updated_date: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3724,18 +4313,27 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            user_info: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::UserInfoValue>>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UserDetail {
             fn default() -> Self {
                 Self {
                     company_cpid: Ok(Default::default()),
                     company_guid: Ok(Default::default()),
+                    company_logo: Ok(Default::default()),
+                    company_logo_url: Ok(Default::default()),
                     company_name: Ok(Default::default()),
                     contact_no: Ok(Default::default()),
+                    created_by: Ok(Default::default()),
                     created_date: Ok(Default::default()),
+                    dms_version: Ok(Default::default()),
                     entity_guid: Ok(Default::default()),
                     entity_name: Ok(Default::default()),
                     first_name: Ok(Default::default()),
+                    image_name: Ok(Default::default()),
                     image_url: Ok(Default::default()),
                     is_active: Ok(Default::default()),
                     is_company_admin: Ok(Default::default()),
@@ -3745,9 +4343,12 @@ pub mod types {
                     role_name: Ok(Default::default()),
                     timezone_guid: Ok(Default::default()),
                     timezone_offset: Ok(Default::default()),
+                    updated_by: Ok(Default::default()),
+                    updated_by_name: Ok(Default::default()),
                     updated_date: Ok(Default::default()),
                     user_guid: Ok(Default::default()),
                     user_id: Ok(Default::default()),
+                    user_info: Ok(Default::default()),
                 }
             }
         }
@@ -3772,6 +4373,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for company_guid: {e}"));
                 self
             }
+            pub fn company_logo<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company_logo = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for company_logo: {e}"));
+                self
+            }
+            pub fn company_logo_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company_logo_url = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for company_logo_url: {e}")
+                });
+                self
+            }
             pub fn company_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3792,6 +4413,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for contact_no: {e}"));
                 self
             }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_by: {e}"));
+                self
+            }
             pub fn created_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3800,6 +4431,16 @@ pub mod types {
                 self.created_date = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for created_date: {e}"));
+                self
+            }
+            pub fn dms_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dms_version = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for dms_version: {e}"));
                 self
             }
             pub fn entity_guid<T>(mut self, value: T) -> Self
@@ -3830,6 +4471,16 @@ pub mod types {
                 self.first_name = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for first_name: {e}"));
+                self
+            }
+            pub fn image_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for image_name: {e}"));
                 self
             }
             pub fn image_url<T>(mut self, value: T) -> Self
@@ -3922,6 +4573,26 @@ pub mod types {
                 });
                 self
             }
+            pub fn updated_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for updated_by: {e}"));
+                self
+            }
+            pub fn updated_by_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_by_name = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for updated_by_name: {e}")
+                });
+                self
+            }
             pub fn updated_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3952,6 +4623,18 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for user_id: {e}"));
                 self
             }
+            pub fn user_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::vec::Vec<super::UserInfoValue>>,
+                    >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_info = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for user_info: {e}"));
+                self
+            }
         }
         impl ::std::convert::TryFrom<UserDetail> for super::UserDetail {
             type Error = super::error::ConversionError;
@@ -3961,12 +4644,17 @@ pub mod types {
                 Ok(Self {
                     company_cpid: value.company_cpid?,
                     company_guid: value.company_guid?,
+                    company_logo: value.company_logo?,
+                    company_logo_url: value.company_logo_url?,
                     company_name: value.company_name?,
                     contact_no: value.contact_no?,
+                    created_by: value.created_by?,
                     created_date: value.created_date?,
+                    dms_version: value.dms_version?,
                     entity_guid: value.entity_guid?,
                     entity_name: value.entity_name?,
                     first_name: value.first_name?,
+                    image_name: value.image_name?,
                     image_url: value.image_url?,
                     is_active: value.is_active?,
                     is_company_admin: value.is_company_admin?,
@@ -3976,9 +4664,12 @@ pub mod types {
                     role_name: value.role_name?,
                     timezone_guid: value.timezone_guid?,
                     timezone_offset: value.timezone_offset?,
+                    updated_by: value.updated_by?,
+                    updated_by_name: value.updated_by_name?,
                     updated_date: value.updated_date?,
                     user_guid: value.user_guid?,
                     user_id: value.user_id?,
+                    user_info: value.user_info?,
                 })
             }
         }
@@ -3987,12 +4678,17 @@ pub mod types {
                 Self {
                     company_cpid: Ok(value.company_cpid),
                     company_guid: Ok(value.company_guid),
+                    company_logo: Ok(value.company_logo),
+                    company_logo_url: Ok(value.company_logo_url),
                     company_name: Ok(value.company_name),
                     contact_no: Ok(value.contact_no),
+                    created_by: Ok(value.created_by),
                     created_date: Ok(value.created_date),
+                    dms_version: Ok(value.dms_version),
                     entity_guid: Ok(value.entity_guid),
                     entity_name: Ok(value.entity_name),
                     first_name: Ok(value.first_name),
+                    image_name: Ok(value.image_name),
                     image_url: Ok(value.image_url),
                     is_active: Ok(value.is_active),
                     is_company_admin: Ok(value.is_company_admin),
@@ -4002,9 +4698,12 @@ pub mod types {
                     role_name: Ok(value.role_name),
                     timezone_guid: Ok(value.timezone_guid),
                     timezone_offset: Ok(value.timezone_offset),
+                    updated_by: Ok(value.updated_by),
+                    updated_by_name: Ok(value.updated_by_name),
                     updated_date: Ok(value.updated_date),
                     user_guid: Ok(value.user_guid),
                     user_id: Ok(value.user_id),
+                    user_info: Ok(value.user_info),
                 }
             }
         }
@@ -4095,6 +4794,117 @@ pub mod types {
                     data: Ok(value.data),
                     message: Ok(value.message),
                     status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserInfoValue {
+            field_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            guid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            options: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserInfoValue {
+            fn default() -> Self {
+                Self {
+                    field_type: Ok(Default::default()),
+                    guid: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    options: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserInfoValue {
+            pub fn field_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for field_type: {e}"));
+                self
+            }
+            pub fn guid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.guid = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for guid: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for options: {e}"));
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for value: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserInfoValue> for super::UserInfoValue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserInfoValue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    field_type: value.field_type?,
+                    guid: value.guid?,
+                    name: value.name?,
+                    options: value.options?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserInfoValue> for UserInfoValue {
+            fn from(value: super::UserInfoValue) -> Self {
+                Self {
+                    field_type: Ok(value.field_type),
+                    guid: Ok(value.guid),
+                    name: Ok(value.name),
+                    options: Ok(value.options),
+                    value: Ok(value.value),
                 }
             }
         }
@@ -4215,6 +5025,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             created_date: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4235,7 +5049,15 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            image_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             image_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            invitationguid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -4262,6 +5084,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            updated_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             updated_date: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4280,12 +5106,15 @@ pub mod types {
                 Self {
                     company_guid: Ok(Default::default()),
                     contact_no: Ok(Default::default()),
+                    created_by: Ok(Default::default()),
                     created_date: Ok(Default::default()),
                     entity_guid: Ok(Default::default()),
                     entity_name: Ok(Default::default()),
                     first_name: Ok(Default::default()),
                     guid: Ok(Default::default()),
+                    image_name: Ok(Default::default()),
                     image_url: Ok(Default::default()),
+                    invitationguid: Ok(Default::default()),
                     is_active: Ok(Default::default()),
                     is_locked: Ok(Default::default()),
                     is_verified: Ok(Default::default()),
@@ -4294,6 +5123,7 @@ pub mod types {
                     role_guid: Ok(Default::default()),
                     role_name: Ok(Default::default()),
                     timezone_guid: Ok(Default::default()),
+                    updated_by: Ok(Default::default()),
                     updated_date: Ok(Default::default()),
                     user_id: Ok(Default::default()),
                     user_info: Ok(Default::default()),
@@ -4319,6 +5149,16 @@ pub mod types {
                 self.contact_no = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for contact_no: {e}"));
+                self
+            }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for created_by: {e}"));
                 self
             }
             pub fn created_date<T>(mut self, value: T) -> Self
@@ -4371,6 +5211,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for guid: {e}"));
                 self
             }
+            pub fn image_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image_name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for image_name: {e}"));
+                self
+            }
             pub fn image_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4379,6 +5229,16 @@ pub mod types {
                 self.image_url = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for image_url: {e}"));
+                self
+            }
+            pub fn invitationguid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invitationguid = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for invitationguid: {e}")
+                });
                 self
             }
             pub fn is_active<T>(mut self, value: T) -> Self
@@ -4461,6 +5321,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for timezone_guid: {e}"));
                 self
             }
+            pub fn updated_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_by = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for updated_by: {e}"));
+                self
+            }
             pub fn updated_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4502,12 +5372,15 @@ pub mod types {
                 Ok(Self {
                     company_guid: value.company_guid?,
                     contact_no: value.contact_no?,
+                    created_by: value.created_by?,
                     created_date: value.created_date?,
                     entity_guid: value.entity_guid?,
                     entity_name: value.entity_name?,
                     first_name: value.first_name?,
                     guid: value.guid?,
+                    image_name: value.image_name?,
                     image_url: value.image_url?,
+                    invitationguid: value.invitationguid?,
                     is_active: value.is_active?,
                     is_locked: value.is_locked?,
                     is_verified: value.is_verified?,
@@ -4516,6 +5389,7 @@ pub mod types {
                     role_guid: value.role_guid?,
                     role_name: value.role_name?,
                     timezone_guid: value.timezone_guid?,
+                    updated_by: value.updated_by?,
                     updated_date: value.updated_date?,
                     user_id: value.user_id?,
                     user_info: value.user_info?,
@@ -4527,12 +5401,15 @@ pub mod types {
                 Self {
                     company_guid: Ok(value.company_guid),
                     contact_no: Ok(value.contact_no),
+                    created_by: Ok(value.created_by),
                     created_date: Ok(value.created_date),
                     entity_guid: Ok(value.entity_guid),
                     entity_name: Ok(value.entity_name),
                     first_name: Ok(value.first_name),
                     guid: Ok(value.guid),
+                    image_name: Ok(value.image_name),
                     image_url: Ok(value.image_url),
+                    invitationguid: Ok(value.invitationguid),
                     is_active: Ok(value.is_active),
                     is_locked: Ok(value.is_locked),
                     is_verified: Ok(value.is_verified),
@@ -4541,9 +5418,70 @@ pub mod types {
                     role_guid: Ok(value.role_guid),
                     role_name: Ok(value.role_name),
                     timezone_guid: Ok(value.timezone_guid),
+                    updated_by: Ok(value.updated_by),
                     updated_date: Ok(value.updated_date),
                     user_id: Ok(value.user_id),
                     user_info: Ok(value.user_info),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserProperty {
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserProperty {
+            fn default() -> Self {
+                Self {
+                    key: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserProperty {
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for key: {e}"));
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for value: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserProperty> for super::UserProperty {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserProperty,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    key: value.key?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserProperty> for UserProperty {
+            fn from(value: super::UserProperty) -> Self {
+                Self {
+                    key: Ok(value.key),
+                    value: Ok(value.value),
                 }
             }
         }
