@@ -880,6 +880,16 @@ pub mod operations {
             .unwrap();
             Self(self.0.path_matches(re))
         }
+        pub fn is_cloud_device<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("isCloudDevice", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("isCloudDevice"))
+            }
+        }
         pub fn page_number<T>(self, value: T) -> Self
         where
             T: Into<Option<::std::num::NonZeroU32>>,
@@ -1093,6 +1103,16 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        pub fn attribute_count<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("AttributeCount", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("AttributeCount"))
+            }
+        }
         pub fn auth_type<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -1101,6 +1121,36 @@ pub mod operations {
                 Self(self.0.query_param("AuthType", value.to_string()))
             } else {
                 Self(self.0.query_param_missing("AuthType"))
+            }
+        }
+        pub fn bytes_command_cnt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("BytesCommandCnt", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("BytesCommandCnt"))
+            }
+        }
+        pub fn command_count<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("CommandCount", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("CommandCount"))
+            }
+        }
+        pub fn device_count<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("DeviceCount", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("DeviceCount"))
             }
         }
         pub fn device_template_name<'a, T>(self, value: T) -> Self
@@ -1113,9 +1163,9 @@ pub mod operations {
                 Self(self.0.query_param_missing("DeviceTemplateName"))
             }
         }
-        pub fn edge_support<T>(self, value: T) -> Self
+        pub fn edge_support<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<bool>>,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("EdgeSupport", value.to_string()))
@@ -1123,9 +1173,9 @@ pub mod operations {
                 Self(self.0.query_param_missing("EdgeSupport"))
             }
         }
-        pub fn gateway_support<T>(self, value: T) -> Self
+        pub fn gateway_support<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<bool>>,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("GatewaySupport", value.to_string()))
@@ -1151,6 +1201,26 @@ pub mod operations {
                 Self(self.0.query_param("MessageVersion", value.to_string()))
             } else {
                 Self(self.0.query_param_missing("MessageVersion"))
+            }
+        }
+        pub fn rule_count<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("RuleCount", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("RuleCount"))
+            }
+        }
+        pub fn twin_property_count<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("TwinPropertyCount", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("TwinPropertyCount"))
             }
         }
         pub fn green_grass<T>(self, value: T) -> Self
@@ -1390,7 +1460,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::SuccessEnvelope) -> Self {
+        pub fn ok(self, value: &types::TemplateDeleteEnvelope) -> Self {
             Self(
                 self.0
                     .status(200u16)

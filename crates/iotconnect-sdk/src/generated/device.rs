@@ -12212,6 +12212,29 @@ pub mod types {
             }
         }
     }
+    impl crate::envelope::Envelope for TemplateDeleteEnvelope {
+        type Data = ::std::vec::Vec<TemplateDeleted>;
+        fn into_data(self) -> ::std::option::Option<Self::Data> {
+            self.data
+        }
+        fn count(&self) -> ::std::option::Option<i64> {
+            self.count
+        }
+        fn status(&self) -> ::std::option::Option<i64> {
+            self.status
+        }
+        fn message(&self) -> ::std::option::Option<&str> {
+            self.message.as_deref()
+        }
+        fn from_data(data: Self::Data) -> Self {
+            Self {
+                data: ::std::option::Option::Some(data),
+                status: ::std::option::Option::Some(200),
+                message: ::std::option::Option::Some("Success".to_owned()),
+                ..::std::default::Default::default()
+            }
+        }
+    }
     impl crate::envelope::Envelope for TemplateDetailEnvelope {
         type Data = ::std::vec::Vec<TemplateDetail>;
         fn into_data(self) -> ::std::option::Option<Self::Data> {
