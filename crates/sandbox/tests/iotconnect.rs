@@ -538,7 +538,7 @@ async fn templates_users_and_entities() {
     )
     .await;
     assert_eq!(by_code["data"][0]["templateCode"], "envmon");
-    assert_eq!(by_code["templateAutoPush"], false);
+    assert_eq!(by_code["template-auto-push"], false);
     let guid = by_code["data"][0]["guid"]
         .as_str()
         .expect("guid")

@@ -269,7 +269,7 @@ pub(crate) async fn create_device(
             "newid": device_guid.to_ascii_lowercase(),
             "entityGuid": entity_guid,
             "uniqueId": unique_id,
-            "parentUniqueId": null,
+            "ParentUniqueId": null,
             "activeDeviceCount": active,
             "inActiveDeviceCount": inactive,
         }]),
@@ -439,7 +439,7 @@ pub(crate) async fn template_by_code(
     let detail = company.template_detail(template, &creator(&company, &caller));
     let mut answer =
         json!({"data": [detail], "status": 200, "message": "Template received", "count": 1});
-    answer["templateAutoPush"] = json!(false);
+    answer["template-auto-push"] = json!(false);
     Ok(axum::Json(answer).into_response())
 }
 
