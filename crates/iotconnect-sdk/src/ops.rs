@@ -30,20 +30,27 @@ use crate::{Client, Error, device, telemetry, user};
 /// Page size used when a filter sets none (the Python SDK's default).
 const DEFAULT_PAGE_SIZE: NonZeroU32 = NonZeroU32::new(100).expect("100 is not zero");
 
-/// Paging and sorting of a list: every field is optional.
+/// Paging, sorting and search of a list: every field is optional.
 ///
-/// The device, template and user lists take `pageNumber`, `pageSize` and `sortBy`; the
-/// streams set `pageNumber` themselves. None of these three operations documents a
-/// `searchText` parameter, so there is none here; their own filters are on the generated
-/// builders (`client.device().list_devices()...`).
+/// Every list takes `pageNumber`, `pageSize` and `sortBy`; the streams set `pageNumber`
+/// themselves. Only some lists take a search text (the vendor's swagger documents it for
+/// template attributes, template commands and a device's lifecycle); the device, template
+/// and user lists do not, and a filter with a search text is refused there before any
+/// request, rather than silently listing everything. Their own filters (`UniqueId`,
+/// `TemplateGuid`, `Email`, ...) are on the generated builders
+/// (`client.device().list_devices()...`).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// Items per request (default 100).
     pub page_size: Option<NonZeroU32>,
     /// Sort order, `"<field> asc|desc"` or a bare field. `GET /Device` sorts only by
-    /// `uniqueId`, `lastConnection` and `lastCommunication` (others answer 412).
+    /// `uniqueId`, `lastConnection` and `lastCommunication` (others answer 412), and
+    /// template attributes refuse any.
     pub sort_by: Option<String>,
+    /// Text to search for, on the lists that take one (`searchText` or `searchtext` on the
+    /// wire, as each operation spells it).
+    pub search_text: Option<String>,
 }
 
 impl ListFilter {
@@ -59,6 +66,24 @@ impl ListFilter {
     pub fn sort_by(mut self, sort_by: impl Into<String>) -> Self {
         self.sort_by = Some(sort_by.into());
         self
+    }
+
+    /// A filter with this search text, for the lists that take one.
+    #[must_use]
+    pub fn search_text(mut self, text: impl Into<String>) -> Self {
+        self.search_text = Some(text.into());
+        self
+    }
+
+    /// Refuses a search text on an operation without one, before any request.
+    fn no_search(&self, operation: &str) -> Result<(), Error> {
+        match &self.search_text {
+            Some(_) => Err(Error::InvalidRequest(format!(
+                "{operation} takes no search text; use the operation's own filters on the \
+                 generated builder"
+            ))),
+            None => Ok(()),
+        }
     }
 
     fn size(&self) -> NonZeroU32 {
@@ -87,6 +112,7 @@ impl Client {
         filter: &ListFilter,
         page: NonZeroU32,
     ) -> Result<Page<device::types::DeviceListItem>, Error> {
+        filter.no_search("GET /Device")?;
         let mut call = self
             .device()
             .list_devices()
@@ -217,6 +243,7 @@ impl Client {
         filter: &ListFilter,
         page: NonZeroU32,
     ) -> Result<Page<device::types::TemplateListItem>, Error> {
+        filter.no_search("GET /device-template")?;
         let mut call = self
             .device()
             .list_templates()
@@ -289,6 +316,7 @@ impl Client {
         filter: &ListFilter,
         page: NonZeroU32,
     ) -> Result<Page<user::types::UserListItem>, Error> {
+        filter.no_search("GET /User")?;
         let mut call = self
             .user()
             .list_users()
@@ -355,6 +383,82 @@ impl Client {
     ) -> Result<Option<user::types::EntityDetail>, Error> {
         let call = self.user().get_entity().entity_guid(entity_guid);
         call.send().item().await
+    }
+
+    /// Every attribute of a template (`GET /template-attribute/{deviceTemplateGuid}`), page
+    /// after page; `search_text` is sent as `searchtext`. IoTConnect refuses `sortBy` here
+    /// although the swagger lists it, so leave it unset.
+    pub fn template_attributes(
+        &self,
+        template_guid: &str,
+        filter: ListFilter,
+    ) -> impl Stream<Item = Result<device::types::AttributeListItem, Error>> + Send + '_ {
+        let guid = template_guid.to_owned();
+        pages(filter.size(), move |page| {
+            let mut call = self
+                .device()
+                .list_template_attributes()
+                .device_template_guid(guid.clone())
+                .page_number(page)
+                .page_size(filter.size());
+            if let Some(v) = &filter.sort_by {
+                call = call.sort_by(v.clone());
+            }
+            if let Some(v) = &filter.search_text {
+                call = call.searchtext(v.clone());
+            }
+            counted_page(call.send())
+        })
+    }
+
+    /// Every command of a template (`GET /template-command/{deviceTemplateGuid}`), page after
+    /// page; `search_text` is sent as `searchText`.
+    pub fn template_commands(
+        &self,
+        template_guid: &str,
+        filter: ListFilter,
+    ) -> impl Stream<Item = Result<device::types::CommandListItem, Error>> + Send + '_ {
+        let guid = template_guid.to_owned();
+        pages(filter.size(), move |page| {
+            let mut call = self
+                .device()
+                .list_template_commands()
+                .device_template_guid(guid.clone())
+                .page_number(page)
+                .page_size(filter.size());
+            if let Some(v) = &filter.sort_by {
+                call = call.sort_by(v.clone());
+            }
+            if let Some(v) = &filter.search_text {
+                call = call.search_text(v.clone());
+            }
+            counted_page(call.send())
+        })
+    }
+
+    /// A device's status changes (`GET /Device/{uniqueId}/lifecycle`), page after page;
+    /// `search_text` is sent as `searchtext`.
+    pub fn device_lifecycle(
+        &self,
+        unique_id: &str,
+        filter: ListFilter,
+    ) -> impl Stream<Item = Result<device::types::DeviceLifecycleEvent, Error>> + Send + '_ {
+        let unique_id = unique_id.to_owned();
+        pages(filter.size(), move |page| {
+            let mut call = self
+                .device()
+                .list_device_lifecycle()
+                .unique_id(unique_id.clone())
+                .page_number(page)
+                .page_size(filter.size());
+            if let Some(v) = &filter.sort_by {
+                call = call.sort_by(v.clone());
+            }
+            if let Some(v) = &filter.search_text {
+                call = call.searchtext(v.clone());
+            }
+            counted_page(call.send())
+        })
     }
 
     /// The latest value of every attribute of a device (`GET /Telemetry/device/{deviceGuid}`);

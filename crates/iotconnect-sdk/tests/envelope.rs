@@ -525,3 +525,100 @@ async fn templates_entities_and_latest_telemetry_unwrap() {
     assert_eq!(latest[0].attribute_value.as_deref(), Some("23.5"));
     assert_eq!(latest[0].data_type.as_deref(), Some("DECIMAL"));
 }
+
+#[tokio::test]
+async fn a_search_text_is_refused_where_the_list_has_none() {
+    let server = MockServer::start_async().await;
+    let any = server.mock(|when, then| {
+        when.any_request();
+        then.status(500);
+    });
+    let client = client(&server);
+    let filter = ListFilter::default().search_text("pump");
+    for result in [
+        client
+            .devices(filter.clone())
+            .try_collect::<Vec<_>>()
+            .await
+            .map(|_| ()),
+        client
+            .templates(filter.clone())
+            .try_collect::<Vec<_>>()
+            .await
+            .map(|_| ()),
+        client
+            .users(filter)
+            .try_collect::<Vec<_>>()
+            .await
+            .map(|_| ()),
+    ] {
+        let err = result.expect_err("no search text on these lists");
+        assert!(
+            matches!(&err, Error::InvalidRequest(m) if m.contains("search text")),
+            "{err:?}"
+        );
+    }
+    any.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn attribute_command_and_lifecycle_streams_send_the_search_text_as_each_spells_it() {
+    let server = MockServer::start_async().await;
+    let guid = "5A1B0B3C-0000-4000-8000-000000000001";
+    let attributes = [1, 2].map(|page| {
+        server.mock(|when, then| {
+            when.method(GET)
+                .path(format!("/template-attribute/{guid}"))
+                .query_param("searchtext", "temp")
+                .query_param("pageNumber", page.to_string())
+                .query_param("pageSize", "2");
+            let items: Vec<_> = (0..if page == 1 { 2 } else { 1 })
+                .map(|i| json!({"guid": format!("A-{page}-{i}"), "localName": "temp", "Extra": 1}))
+                .collect();
+            then.status(200)
+                .json_body(json!({"data": items, "status": 200, "count": 3}));
+        })
+    });
+    let commands = server.mock(|when, then| {
+        when.method(GET)
+            .path(format!("/template-command/{guid}"))
+            .query_param("searchText", "reboot");
+        then.status(200).json_body(
+            json!({"data": [{"guid": "C-1", "name": "reboot"}], "status": 200, "count": 1}),
+        );
+    });
+    let lifecycle = server.mock(|when, then| {
+        when.method(GET)
+            .path("/Device/pump-7/lifecycle")
+            .query_param("searchtext", "active");
+        then.status(200)
+            .json_body(json!({"data": [{"status": "Active"}], "status": 200, "count": 1}));
+    });
+    let client = client(&server);
+    let found: Vec<_> = client
+        .template_attributes(
+            guid,
+            ListFilter::default().page_size(size(2)).search_text("temp"),
+        )
+        .try_collect()
+        .await
+        .expect("attributes");
+    assert_eq!(found.len(), 3);
+    let found: Vec<_> = client
+        .template_commands(guid, ListFilter::default().search_text("reboot"))
+        .try_collect()
+        .await
+        .expect("commands");
+    assert_eq!(found.len(), 1);
+    let found: Vec<_> = client
+        .device_lifecycle("pump-7", ListFilter::default().search_text("active"))
+        .try_collect()
+        .await
+        .expect("lifecycle");
+    assert_eq!(found[0].status.as_deref(), Some("Active"));
+    for mock in &attributes {
+        mock.assert_async().await;
+    }
+    commands.assert_async().await;
+    lifecycle.assert_async().await;
+}
