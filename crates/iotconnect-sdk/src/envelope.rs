@@ -142,11 +142,14 @@ where
         async move {
             let answer = self.await?;
             let status = answer.status();
-            answer.into_inner().into_data().ok_or_else(|| Error::Decode {
-                status: Some(status),
-                detail: "the answer's `data` is null or missing".to_owned(),
-                excerpt: String::new(),
-            })
+            answer
+                .into_inner()
+                .into_data()
+                .ok_or_else(|| Error::Decode {
+                    status: Some(status),
+                    detail: "the answer's `data` is null or missing".to_owned(),
+                    excerpt: String::new(),
+                })
         }
     }
 }
