@@ -167,7 +167,9 @@ pub enum Error {
     Api {
         /// The HTTP status.
         status: StatusCode,
-        /// The raw response body (empty when it was not captured).
+        /// The response body (empty when it was not captured), with every secret the client
+        /// holds (tokens, passwords, client secrets) replaced by `[redacted]`: a server that
+        /// echoes a credential must not hand it to whoever decodes or logs the body.
         body: Bytes,
         /// The start of the body, safe to show.
         excerpt: String,
@@ -201,7 +203,7 @@ impl Error {
         }
     }
 
-    /// The raw body of a failed call (`Api` errors).
+    /// The body of a failed call (`Api` errors), secrets the client holds scrubbed.
     pub fn body(&self) -> Option<&Bytes> {
         match self {
             Error::Api { body, .. } => Some(body),
@@ -232,13 +234,14 @@ impl Error {
         }
     }
 
-    /// An `Api` error for `status` and `body`, its excerpt scrubbed by `redactor`.
+    /// An `Api` error for `status` and `body`, its body and excerpt scrubbed by `redactor`.
     pub fn api(
         status: StatusCode,
         body: Bytes,
         request_id: Option<String>,
         redactor: &Redactor,
     ) -> Self {
+        let body = redactor.scrub_body(body);
         Error::Api {
             status,
             excerpt: redactor.excerpt(&body),

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
+use bytes::Bytes;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::excerpt::shape_excerpt;
@@ -109,6 +110,53 @@ impl Redactor {
         out
     }
 
+    /// `body` with every known secret replaced by `[redacted]`, as [`Redactor::scrub`] does,
+    /// and also where the server JSON-escaped it (`\/`, `\u00e4`): the body a caller decodes
+    /// from an error must not hand back what the text of the error hides. A body without a
+    /// secret is returned as it came, byte for byte.
+    pub(crate) fn scrub_body(&self, body: Bytes) -> Bytes {
+        let text = String::from_utf8_lossy(&body);
+        let mut scrubbed = self.scrub(&text);
+        if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&scrubbed)
+            && self.scrub_strings(&mut value)
+        {
+            scrubbed = value.to_string();
+        }
+        if scrubbed == text {
+            body
+        } else {
+            Bytes::from(scrubbed)
+        }
+    }
+
+    /// Scrubs every string (keys too) inside `value`; whether anything changed.
+    fn scrub_strings(&self, value: &mut serde_json::Value) -> bool {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => {
+                let clean = self.scrub(s);
+                let changed = clean != *s;
+                *s = clean;
+                changed
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |changed, v| self.scrub_strings(v) | changed),
+            Value::Object(map) => {
+                let entries = std::mem::take(map);
+                let mut changed = false;
+                for (key, mut v) in entries {
+                    changed |= self.scrub_strings(&mut v);
+                    let clean = self.scrub(&key);
+                    changed |= clean != key;
+                    map.insert(clean, v);
+                }
+                changed
+            }
+            _ => false,
+        }
+    }
+
     /// The start of `body` as text safe to show: known secrets scrubbed by value, then the
     /// shape rules of [`crate::redacted_excerpt`], cut to a few lines.
     pub fn excerpt(&self, body: &[u8]) -> String {
@@ -132,6 +180,24 @@ impl fmt::Debug for Redactor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_is_scrubbed_even_where_json_escaped_and_kept_when_clean() {
+        let r = Redactor::new();
+        r.add(&SecretString::from("ab/cd-sekret"));
+        let body = Bytes::from_static(br#"{"m":"bad ab\/cd-sekret","ab/cd-sekret":1}"#);
+        let scrubbed = r.scrub_body(body);
+        let text = std::str::from_utf8(&scrubbed).expect("utf-8");
+        assert!(!text.contains("sekret"), "{text}");
+        let value: serde_json::Value = serde_json::from_str(text).expect("still JSON");
+        assert_eq!(value["m"], "bad [redacted]");
+        let clean = Bytes::from_static(b"{ \"spaced\" : 1 }");
+        assert_eq!(
+            r.scrub_body(clean.clone()),
+            clean,
+            "untouched byte for byte"
+        );
+    }
 
     #[test]
     fn scrubs_exact_and_encoded_values() {

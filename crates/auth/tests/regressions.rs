@@ -293,6 +293,11 @@ async fn an_error_body_echoing_a_short_token_is_redacted_by_value() {
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("shorttok"), "{shown}");
     assert!(shown.contains("not valid here"), "{shown}");
+    // The body a caller decodes (`api_error`) is scrubbed too, and still decodes.
+    let body = String::from_utf8_lossy(err.body().expect("an Api error")).into_owned();
+    assert!(!body.contains("shorttok"), "{body}");
+    let decoded: serde_json::Value = err.api_error().expect("still JSON");
+    assert_eq!(decoded["message"], "token [redacted] is not valid here");
 }
 
 /// Defect 7b: inside one typed scope, the auth error of an earlier call overrode the error
