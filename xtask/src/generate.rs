@@ -127,6 +127,9 @@ pub fn generate_openapi(
     if let Some(trait_path) = src.codegen.envelope_trait {
         crate::envelopes::envelope_impls(&mut file, trait_path).map_err(fail(Step::Rewrite))?;
     }
+    if src.codegen.case_aliases {
+        crate::case_aliases::case_aliases(&mut file).map_err(fail(Step::Rewrite))?;
+    }
     let client = finish(vendor, src.spec, &file, root)?;
 
     let httpmock = match &src.httpmock {
@@ -620,6 +623,7 @@ components:
                 replacements: &[],
                 tags: TagStyle::Merged,
                 envelope_trait: None,
+                case_aliases: false,
             },
             httpmock: None,
         };

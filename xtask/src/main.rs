@@ -6,6 +6,7 @@
 //! arguments and turns results into messages and exit codes: 0 success, 1 out of date,
 //! 2 usage or generation error.
 
+mod case_aliases;
 mod check;
 mod docs;
 mod envelopes;

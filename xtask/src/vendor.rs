@@ -99,6 +99,9 @@ pub struct Codegen {
     /// The trait every `...Envelope` type implements (a Rust path from the generated module),
     /// for a vendor that wraps its answers; `None` for none. See `envelopes.rs`.
     pub envelope_trait: Option<&'static str>,
+    /// Whether every struct field also decodes with the first letter of its name in the other
+    /// case, for a vendor whose key casing is unsteady. See `case_aliases.rs`.
+    pub case_aliases: bool,
 }
 
 /// A component schema that progenitor must not generate; a hand-written type is used instead.
@@ -144,6 +147,7 @@ pub const VENDORS: &[Vendor] = &[
                     ],
                     tags: TagStyle::Merged,
                     envelope_trait: None,
+                    case_aliases: false,
                 },
                 httpmock: Some(HttpMock {
                     output: "crates/everactive-sdk-httpmock/src/generated.rs",
@@ -219,6 +223,8 @@ const fn iotconnect_module(
                 // `{data, status, message, count}` around nearly every answer: the SDK unwraps
                 // every one through this trait.
                 envelope_trait: Some("crate::envelope::Envelope"),
+                // `IsAcquired` next to `isAcquired`, `DataType` next to `dataType`.
+                case_aliases: true,
             },
             httpmock: Some(httpmock),
         }),
@@ -431,6 +437,7 @@ mod tests {
                 "{}",
                 src.spec
             );
+            assert!(src.codegen.case_aliases, "{}", src.spec);
             let names: Vec<&str> = src.fixups.iter().map(|f| f.name).collect();
             let expected: &[&str] = if src.spec.ends_with("/auth.yaml") {
                 &["drop_auth_operations", "allow_unknown_fields"]

@@ -63,7 +63,7 @@ fn device_row(n: usize) -> dt::DeviceListItem {
         guid: Some(format!("47A92FDB-7220-4C3E-A56D-{n:012}")),
         unique_id: Some(format!("sensor-{n:02}")),
         display_name: Some(format!("Sensor {n:02}")),
-        is_acquired: Some(true),
+        is_acquired: Some(Value::Bool(true)),
         is_active: Some(true),
         device_status: some("Acquired"),
         device_template_guid: some(TEMPLATE),
@@ -100,7 +100,7 @@ fn template_detail() -> dt::TemplateDetail {
         auth_type: Some(3),
         message_version: some("2.1"),
         is_validate_template: Some(1),
-        commands: Some(vec![dt::CommandListItem {
+        commands: Some(vec![dt::TemplateCommand {
             guid: some(COMMAND),
             name: some("Reboot"),
             command: some("reboot"),
@@ -150,7 +150,7 @@ async fn list_devices_one_page_sends_page_number_page_size_and_sort_by() {
         .sort_by("lastCommunication desc");
     let page = client.devices_page(&filter, nz(2)).await.expect("page 2");
     assert_eq!(unique_ids(&page), ["sensor-26", "sensor-27"]);
-    assert_eq!(page[0].is_acquired, Some(true));
+    assert_eq!(page[0].is_acquired, Some(Value::Bool(true)));
     assert_eq!(page[1].device_status.as_deref(), Some("Acquired"));
     mock.assert_async().await;
 }
@@ -642,7 +642,7 @@ async fn list_templates_one_page_and_its_filters() {
             .device_template_name("Env")
             .auth_type("3")
             .message_version("2.1")
-            .gateway_support(false);
+            .gateway_support("false");
         query(
             when.into_inner(),
             &[
@@ -665,7 +665,7 @@ async fn list_templates_one_page_and_its_filters() {
         .device_template_name("Env")
         .auth_type("3")
         .message_version("2.1")
-        .gateway_support(false)
+        .gateway_support("false")
         .send()
         .items()
         .await
@@ -720,7 +720,11 @@ async fn delete_template() {
     let (server, client) = start().await;
     let mock = server.delete_template(|when, then| {
         when.device_template_guid(TEMPLATE);
-        then.ok(&success("Template deleted"));
+        then.ok(&from_json(json!({
+            "status": 200,
+            "message": "Template deleted",
+            "data": [{"isGreenGrass": 0}],
+        })));
     });
     let answer = client
         .device()
@@ -732,6 +736,8 @@ async fn delete_template() {
         .into_inner();
     assert_eq!(answer.status(), Some(200));
     assert_eq!(answer.message(), Some("Template deleted"));
+    let deleted = answer.into_data().expect("data");
+    assert_eq!(deleted[0].is_green_grass, Some(0));
     mock.assert_async().await;
 }
 
@@ -805,9 +811,15 @@ async fn list_template_commands_sends_the_camel_case_search_text() {
                 ("searchText", "re"),
             ],
         );
-        then.ok(&dt::CommandListEnvelope::from_data(
-            template_detail().commands.expect("commands"),
-        ));
+        then.ok(&dt::CommandListEnvelope::from_data(vec![
+            dt::CommandListItem {
+                guid: some(COMMAND),
+                name: some("Reboot"),
+                command: some("reboot"),
+                required_ack: Some(true),
+                ..Default::default()
+            },
+        ]));
     });
     let commands = client
         .device()
@@ -839,6 +851,7 @@ async fn lookup_template_commands_by_tag() {
                 name: some("Reboot"),
                 command: some("reboot"),
                 required_param: Some(false),
+                ..Default::default()
             },
         ]));
     });
@@ -1166,8 +1179,9 @@ async fn lookup_roles() {
             ut::RoleLookupItem {
                 guid: some(ROLE),
                 name: some("Admin"),
-                description: some("Everything"),
+                description: Some(json!("Everything")),
                 is_active: Some(true),
+                ..Default::default()
             },
         ]));
     });

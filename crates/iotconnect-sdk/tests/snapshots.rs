@@ -36,10 +36,10 @@ async fn serve(body: Value) -> (MockServer, Client) {
 #[tokio::test]
 async fn device_list_page() {
     // The first row is as captured from a live tenant (PascalCase `IsAcquired` and
-    // `IsAllottedDevice`, members the spec lacks); the second uses the documented casing.
-    // Known gap, recorded by the snapshot: the SDK reads only `isAcquired` and
-    // `isAllottedDevice`, so the captured row's two flags decode as `None`. A spec property
-    // `IsAcquired` cannot fix it (typify names both `is_acquired`); it needs a serde alias.
+    // `IsAllottedDevice`); the second uses the other casing (`isAcquired`,
+    // `isAllottedDevice`). Both rows' flags must decode: the generated models accept either
+    // case of a member's first letter (xtask's `case_aliases` pass). Before that pass the
+    // captured row's `IsAllottedDevice` decoded as `None`.
     let (_server, client) = serve(json!({
         "status": 200, "message": "Device list received", "count": -1, "Params": {},
         "data": [

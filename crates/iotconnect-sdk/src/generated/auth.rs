@@ -15,16 +15,20 @@ pub mod types {
     pub struct ErrorBody {
         ///Present on some auth errors; carries nothing useful.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::serde_json::Value>,
         /// A list of `{param, message}` items on the other services; the auth service
         /// documents an object here, so any JSON value is accepted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Error")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///What went wrong, often a code such as `DeviceNotFound`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl ErrorBody {
@@ -37,15 +41,19 @@ pub mod types {
     pub struct VerifyTokenEnvelope {
         ///Number of items in `data`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///Always empty in practice.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl VerifyTokenEnvelope {

@@ -14,21 +14,26 @@ pub mod types {
     pub struct AttributeListEnvelope {
         ///Total number of attributes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The attributes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<AttributeListItem>>,
         ///Whether the template is valid.
         #[serde(
             rename = "isValidateTemplate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsValidateTemplate")]
         pub is_validate_template: ::std::option::Option<bool>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl AttributeListEnvelope {
@@ -44,129 +49,154 @@ pub mod types {
             rename = "aggregateType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AggregateType")]
         pub aggregate_type: ::std::option::Option<::serde_json::Value>,
         ///Number of aggregations.
         #[serde(
             rename = "aggregateTypeCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AggregateTypeCount")]
         pub aggregate_type_count: ::std::option::Option<i64>,
         ///Display colour.
         #[serde(
             rename = "attributeColor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AttributeColor")]
         pub attribute_color: ::std::option::Option<::std::string::String>,
         ///Children of an `OBJECT` attribute (untyped in the swagger).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Attributes")]
         pub attributes: ::std::option::Option<::serde_json::Value>,
         ///Bit of the data type in rule conditions.
         #[serde(
             rename = "conditionBitValue",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ConditionBitValue")]
         pub condition_bit_value: ::std::option::Option<i64>,
         ///Created (ISO-8601 UTC).
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///Creator (lower-case `by` on the wire).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Createdby")]
         pub createdby: ::std::option::Option<::std::string::String>,
         ///Data type GUID.
         #[serde(
             rename = "dataTypeGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DataTypeGuid")]
         pub data_type_guid: ::std::option::Option<::std::string::String>,
         ///Data type, e.g. `DECIMAL`, `STRING`, `OBJECT`.
         #[serde(
             rename = "dataTypeName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DataTypeName")]
         pub data_type_name: ::std::option::Option<::std::string::String>,
         ///Validation rule.
         #[serde(
             rename = "dataValidation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DataValidation")]
         pub data_validation: ::std::option::Option<::std::string::String>,
         ///Description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Description")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Display name.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DisplayName")]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Attribute GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Used by a Power BI report.
         #[serde(
             rename = "isPowerBIAttributeUsed",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsPowerBIAttributeUsed")]
         pub is_power_bi_attribute_used: ::std::option::Option<bool>,
         ///The tag is in use.
         #[serde(
             rename = "isTagUsed",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsTagUsed")]
         pub is_tag_used: ::std::option::Option<bool>,
         ///In use (by rules
         #[serde(
             rename = "isTemplateAttributeUsed",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsTemplateAttributeUsed")]
         pub is_template_attribute_used: ::std::option::Option<bool>,
         ///Name used in telemetry payloads.
         #[serde(
             rename = "localName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LocalName")]
         pub local_name: ::std::option::Option<::std::string::String>,
         ///Length in a low-bandwidth message.
         #[serde(
             rename = "numChar",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "NumChar")]
         pub num_char: ::std::option::Option<i64>,
         ///Parent
         #[serde(
             rename = "parentTemplateAttributeGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentTemplateAttributeGuid")]
         pub parent_template_attribute_guid: ::std::option::Option<::std::string::String>,
         ///Position.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Sequence")]
         pub sequence: ::std::option::Option<i64>,
         ///Start position in a low-bandwidth message.
         #[serde(
             rename = "startIndex",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "StartIndex")]
         pub start_index: ::std::option::Option<i64>,
         ///Gateway tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Tag")]
         pub tag: ::std::option::Option<::std::string::String>,
         ///Edge window, e.g. `5m`.
         #[serde(
             rename = "tumblingWindow",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TumblingWindow")]
         pub tumbling_window: ::std::option::Option<::std::string::String>,
         ///Unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Unit")]
         pub unit: ::std::option::Option<::std::string::String>,
         ///Updated (ISO-8601 UTC).
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedDate")]
         pub updated_date: ::std::option::Option<::std::string::String>,
     }
     impl AttributeListItem {
@@ -179,15 +209,19 @@ pub mod types {
     pub struct CommandListEnvelope {
         ///Total number of commands.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The commands.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<CommandListItem>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl CommandListEnvelope {
@@ -200,54 +234,65 @@ pub mod types {
     pub struct CommandListItem {
         ///Identifier sent to devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Command")]
         pub command: ::std::option::Option<::std::string::String>,
         ///Created (ISO-8601 UTC).
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///Devices the command applies to (untyped in the swagger).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Devices")]
         pub devices: ::std::option::Option<::serde_json::Value>,
         ///Command GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Firmware update command.
         #[serde(
             rename = "isOTACommand",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsOTACommand")]
         pub is_ota_command: ::std::option::Option<bool>,
         ///In use.
         #[serde(
             rename = "isTemplateCommandUsed",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsTemplateCommandUsed")]
         pub is_template_command_used: ::std::option::Option<bool>,
         ///Display label.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Devices acknowledge it.
         #[serde(
             rename = "requiredAck",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RequiredAck")]
         pub required_ack: ::std::option::Option<bool>,
         ///Needs a parameter value.
         #[serde(
             rename = "requiredParam",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RequiredParam")]
         pub required_param: ::std::option::Option<bool>,
         ///Gateway tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Tag")]
         pub tag: ::std::option::Option<::std::string::String>,
         ///Updated (ISO-8601 UTC).
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedDate")]
         pub updated_date: ::std::option::Option<::std::string::String>,
     }
     impl CommandListItem {
@@ -260,15 +305,19 @@ pub mod types {
     pub struct CommandLookupEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The commands.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<CommandLookupItem>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl CommandLookupEnvelope {
@@ -281,27 +330,33 @@ pub mod types {
     pub struct CommandLookupItem {
         ///Identifier sent to devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Command")]
         pub command: ::std::option::Option<::std::string::String>,
         ///Command GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///A byte command (wireless).
         #[serde(
             rename = "isBytesCommand",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsBytesCommand")]
         pub is_bytes_command: ::std::option::Option<bool>,
         ///Display label.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Needs a parameter value.
         #[serde(
             rename = "requiredParam",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RequiredParam")]
         pub required_param: ::std::option::Option<bool>,
         ///For wireless devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Wireless")]
         pub wireless: ::std::option::Option<bool>,
     }
     impl CommandLookupItem {
@@ -315,60 +370,70 @@ pub mod types {
     pub struct CommandSendRequest {
         ///Command GUID.
         #[serde(rename = "commandGuid")]
+        #[serde(alias = "CommandGuid")]
         pub command_guid: CommandSendRequestCommandGuid,
         ///Command text.
         #[serde(
             rename = "commandText",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CommandText")]
         pub command_text: ::std::option::Option<::std::string::String>,
         ///Wireless downlink frequency.
         #[serde(
             rename = "downlinkFrequency",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DownlinkFrequency")]
         pub downlink_frequency: ::std::option::Option<i64>,
         ///Wireless downlink mode.
         #[serde(
             rename = "downlinkMode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DownlinkMode")]
         pub downlink_mode: ::std::option::Option<::std::string::String>,
         ///LoRaWAN port.
         #[serde(
             rename = "fPort",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FPort")]
         pub f_port: ::std::option::Option<i32>,
         ///Gateway GUID
         #[serde(
             rename = "gatewayGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GatewayGuid")]
         pub gateway_guid: ::std::option::Option<::std::string::String>,
         ///A byte command (wireless).
         #[serde(
             rename = "isBytesCommand",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsBytesCommand")]
         pub is_bytes_command: ::std::option::Option<bool>,
         ///The parameter
         #[serde(
             rename = "parameterValue",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParameterValue")]
         pub parameter_value: ::std::option::Option<::std::string::String>,
         ///Wireless transmission interval.
         #[serde(
             rename = "transmissionInterval",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TransmissionInterval")]
         pub transmission_interval: ::std::option::Option<i32>,
         ///Wireless transmission mode.
         #[serde(
             rename = "transmissionMode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TransmissionMode")]
         pub transmission_mode: ::std::option::Option<i32>,
     }
     impl CommandSendRequest {
@@ -434,6 +499,7 @@ pub mod types {
             rename = "isConnected",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsConnected")]
         pub is_connected: ::std::option::Option<i64>,
     }
     impl ConnectionStatus {
@@ -446,15 +512,19 @@ pub mod types {
     pub struct ConnectionStatusEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///One item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<ConnectionStatus>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl ConnectionStatusEnvelope {
@@ -467,45 +537,55 @@ pub mod types {
     pub struct DeviceCounters {
         ///Acquired devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Acquired")]
         pub acquired: ::std::option::Option<i64>,
         ///Active devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Active")]
         pub active: ::std::option::Option<i64>,
         ///Available devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Available")]
         pub available: ::std::option::Option<i64>,
         ///Devices of cloud templates.
         #[serde(
             rename = "cloudDevice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CloudDevice")]
         pub cloud_device: ::std::option::Option<i64>,
         ///Connected devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Connected")]
         pub connected: ::std::option::Option<i64>,
         ///Disconnected devices.
         #[serde(
             rename = "disConnected",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DisConnected")]
         pub dis_connected: ::std::option::Option<i64>,
         ///Inactive devices.
         #[serde(
             rename = "inActive",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "InActive")]
         pub in_active: ::std::option::Option<i64>,
         ///Released devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Released")]
         pub released: ::std::option::Option<i64>,
         ///All devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Total")]
         pub total: ::std::option::Option<i64>,
         ///Devices without an entity.
         #[serde(
             rename = "unAssociatedDevice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UnAssociatedDevice")]
         pub un_associated_device: ::std::option::Option<i64>,
     }
     impl DeviceCounters {
@@ -518,15 +598,19 @@ pub mod types {
     pub struct DeviceCountersEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///One item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<DeviceCounters>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl DeviceCountersEnvelope {
@@ -539,15 +623,19 @@ pub mod types {
     pub struct DeviceCreateEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The new device.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<DeviceCreated>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl DeviceCreateEnvelope {
@@ -563,141 +651,168 @@ pub mod types {
             rename = "autoStartVideoStream",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AutoStartVideoStream")]
         pub auto_start_video_stream: ::std::option::Option<bool>,
         ///PEM certificate of a self-signed device (AWS).
         #[serde(
             rename = "certificateText",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CertificateText")]
         pub certificate_text: ::std::option::Option<::std::string::String>,
         ///Video channel ARN.
         #[serde(
             rename = "channelARN",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ChannelARN")]
         pub channel_arn: ::std::option::Option<::std::string::String>,
         ///A .pfx device certificate, base64-encoded.
         #[serde(
             rename = "deviceCertificate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceCertificate")]
         pub device_certificate: ::std::option::Option<::std::string::String>,
         ///Certificate GUID.
         #[serde(
             rename = "deviceCertificateGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceCertificateGuid")]
         pub device_certificate_guid: ::std::option::Option<::std::string::String>,
         ///Password of `deviceCertificate` (a secret).
         #[serde(
             rename = "deviceCertificatePassword",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceCertificatePassword")]
         pub device_certificate_password: ::std::option::Option<::std::string::String>,
         ///Template GUID.
         #[serde(rename = "deviceTemplateGuid")]
+        #[serde(alias = "DeviceTemplateGuid")]
         pub device_template_guid: DeviceCreateRequestDeviceTemplateGuid,
         ///Display name.
         #[serde(rename = "displayName")]
+        #[serde(alias = "DisplayName")]
         pub display_name: DeviceCreateRequestDisplayName,
         ///TPM endorsement key (Azure swagger).
         #[serde(
             rename = "endorsementKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EndorsementKey")]
         pub endorsement_key: ::std::option::Option<::std::string::String>,
         ///Entity GUID.
         #[serde(rename = "entityGuid")]
+        #[serde(alias = "EntityGuid")]
         pub entity_guid: DeviceCreateRequestEntityGuid,
         ///Firmware upgrade to assign.
         #[serde(
             rename = "firmwareUpgradeGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FirmwareUpgradeGuid")]
         pub firmware_upgrade_guid: ::std::option::Option<::std::string::String>,
         ///Greengrass device kind (1 classic, 2 lite).
         #[serde(
             rename = "ggDeviceType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GgDeviceType")]
         pub gg_device_type: ::std::option::Option<i32>,
         ///Let the platform generate a self-signed certificate.
         #[serde(
             rename = "isAutoGeneratedSelfSignCertificate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsAutoGeneratedSelfSignCertificate")]
         pub is_auto_generated_self_sign_certificate: ::std::option::Option<bool>,
         ///Free-text note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Note")]
         pub note: ::std::option::Option<::std::string::String>,
         ///Gateway GUID
         #[serde(
             rename = "parentDeviceGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentDeviceGuid")]
         pub parent_device_guid: ::std::option::Option<::std::string::String>,
         ///Symmetric key (Azure swagger).
         #[serde(
             rename = "primaryKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "PrimaryKey")]
         pub primary_key: ::std::option::Option<::std::string::String>,
         ///Self-signed certificate thumbprint (Azure swagger).
         #[serde(
             rename = "primaryThumbprint",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "PrimaryThumbprint")]
         pub primary_thumbprint: ::std::option::Option<::std::string::String>,
         ///Custom property values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Properties")]
         pub properties: ::std::option::Option<::std::vec::Vec<PropertyValue>>,
         ///Second symmetric key (Azure swagger).
         #[serde(
             rename = "secondaryKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SecondaryKey")]
         pub secondary_key: ::std::option::Option<::std::string::String>,
         ///Second thumbprint (Azure swagger).
         #[serde(
             rename = "secondaryThumbprint",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SecondaryThumbprint")]
         pub secondary_thumbprint: ::std::option::Option<::std::string::String>,
         ///Settings of an Amazon Sidewalk device.
         #[serde(
             rename = "sidewalkDevice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SidewalkDevice")]
         pub sidewalk_device: ::std::option::Option<SidewalkDevice>,
         ///Gateway tag; required for a gateway child.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Tag")]
         pub tag: ::std::option::Option<::std::string::String>,
         ///Template code.
         #[serde(
             rename = "templateCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TemplateCode")]
         pub template_code: ::std::option::Option<::std::string::String>,
         ///Unique id; at most 31 characters for certificate devices, 128 for TPM and key devices.
         #[serde(rename = "uniqueId")]
+        #[serde(alias = "UniqueId")]
         pub unique_id: DeviceCreateRequestUniqueId,
         ///Video stream resource.
         #[serde(
             rename = "videoStreamResource",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "VideoStreamResource")]
         pub video_stream_resource: ::std::option::Option<i32>,
         ///Video stream type.
         #[serde(
             rename = "videoStreamType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "VideoStreamType")]
         pub video_stream_type: ::std::option::Option<i32>,
         ///Kind of wireless device.
         #[serde(
             rename = "wirelessDeviceType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "WirelessDeviceType")]
         pub wireless_device_type: ::std::option::Option<i32>,
     }
     impl DeviceCreateRequest {
@@ -913,51 +1028,60 @@ pub mod types {
             rename = "activeDeviceCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ActiveDeviceCount")]
         pub active_device_count: ::std::option::Option<i64>,
         ///Entity GUID.
         #[serde(
             rename = "entityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityGuid")]
         pub entity_guid: ::std::option::Option<::std::string::String>,
         ///The template supports file upload.
         #[serde(
             rename = "fileSupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FileSupport")]
         pub file_support: ::std::option::Option<bool>,
         ///Greengrass set-up script.
         #[serde(
             rename = "ggDeviceScript",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GgDeviceScript")]
         pub gg_device_script: ::std::option::Option<::std::string::String>,
         ///Greengrass device kind (1 classic, 2 lite).
         #[serde(
             rename = "ggDeviceType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GgDeviceType")]
         pub gg_device_type: ::std::option::Option<i64>,
         ///Inactive devices of the company.
         #[serde(
             rename = "inActiveDeviceCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "InActiveDeviceCount")]
         pub in_active_device_count: ::std::option::Option<i64>,
         ///The new device GUID (lower case).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Newid")]
         pub newid: ::std::option::Option<::std::string::String>,
         ///Gateway unique id
         #[serde(
             rename = "ParentUniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "parentUniqueId")]
         pub parent_unique_id: ::std::option::Option<::std::string::String>,
         ///Unique id.
         #[serde(
             rename = "uniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UniqueId")]
         pub unique_id: ::std::option::Option<::std::string::String>,
     }
     impl DeviceCreated {
@@ -970,15 +1094,19 @@ pub mod types {
     pub struct DeviceDeleteEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The deleted device
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<DeviceDeleted>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl DeviceDeleteEnvelope {
@@ -994,42 +1122,50 @@ pub mod types {
             rename = "activeDeviceCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ActiveDeviceCount")]
         pub active_device_count: ::std::option::Option<i64>,
         ///Entity GUID.
         #[serde(
             rename = "entityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityGuid")]
         pub entity_guid: ::std::option::Option<::std::string::String>,
         ///Event placeholder values (unexplained in the swagger).
         #[serde(
             rename = "eventPlaceHolders",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EventPlaceHolders")]
         pub event_place_holders: ::std::option::Option<::std::string::String>,
         ///Device GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Inactive devices of the company.
         #[serde(
             rename = "inActiveDeviceCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "InActiveDeviceCount")]
         pub in_active_device_count: ::std::option::Option<i64>,
         ///Gateway GUID
         #[serde(
             rename = "parentDeviceGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentDeviceGuid")]
         pub parent_device_guid: ::std::option::Option<::std::string::String>,
         ///Whether the deletion succeeded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<bool>,
         ///Unique id.
         #[serde(
             rename = "uniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UniqueId")]
         pub unique_id: ::std::option::Option<::std::string::String>,
     }
     impl DeviceDeleted {
@@ -1045,6 +1181,7 @@ pub mod types {
             rename = "allottedDevicePermission",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AllottedDevicePermission")]
         pub allotted_device_permission:
             ::std::option::Option<::std::collections::BTreeMap<::std::string::String, bool>>,
         ///LoRaWAN application EUI.
@@ -1052,447 +1189,525 @@ pub mod types {
             rename = "appEui",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AppEui")]
         pub app_eui: ::std::option::Option<::std::string::String>,
         ///LoRaWAN application key (a secret).
         #[serde(
             rename = "appKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AppKey")]
         pub app_key: ::std::option::Option<::std::string::String>,
         ///Authentication type.
         #[serde(
             rename = "authType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AuthType")]
         pub auth_type: ::std::option::Option<i64>,
         ///Name of the authentication type.
         #[serde(
             rename = "authTypeName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AuthTypeName")]
         pub auth_type_name: ::std::option::Option<::std::string::String>,
         ///Starts streaming by itself.
         #[serde(
             rename = "autoStartStream",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AutoStartStream")]
         pub auto_start_stream: ::std::option::Option<bool>,
         ///A secondary certificate exists.
         #[serde(
             rename = "availableSecondaryCert",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AvailableSecondaryCert")]
         pub available_secondary_cert: ::std::option::Option<bool>,
         ///Cloud-to-device on demand.
         #[serde(
             rename = "c2dOnDemand",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "C2dOnDemand")]
         pub c2d_on_demand: ::std::option::Option<i64>,
         ///A URL the swagger leaves unexplained.
         #[serde(
             rename = "cUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CUrl")]
         pub c_url: ::std::option::Option<::std::string::String>,
         ///Capability code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Capability")]
         pub capability: ::std::option::Option<i64>,
         ///Certificate location code.
         #[serde(
             rename = "certLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CertLocation")]
         pub cert_location: ::std::option::Option<i64>,
         ///Certificate GUID.
         #[serde(
             rename = "certificateGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CertificateGuid")]
         pub certificate_guid: ::std::option::Option<::std::string::String>,
         ///Certificate name.
         #[serde(
             rename = "certificateName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CertificateName")]
         pub certificate_name: ::std::option::Option<::std::string::String>,
         ///Certificate type.
         #[serde(
             rename = "certificateType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CertificateType")]
         pub certificate_type: ::std::option::Option<i64>,
         ///A second URL the swagger leaves unexplained.
         #[serde(
             rename = "ckUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CkUrl")]
         pub ck_url: ::std::option::Option<::std::string::String>,
         ///MQTT client id.
         #[serde(
             rename = "clientId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ClientId")]
         pub client_id: ::std::option::Option<::std::string::String>,
         ///Streaming client name.
         #[serde(
             rename = "clientStreamingName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ClientStreamingName")]
         pub client_streaming_name: ::std::option::Option<::std::string::String>,
         ///Cloud template GUID.
         #[serde(
             rename = "cloudTemplateGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CloudTemplateGuid")]
         pub cloud_template_guid: ::std::option::Option<::std::string::String>,
         ///Command format (1 or 2).
         #[serde(
             rename = "commandFormat",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CommandFormat")]
         pub command_format: ::std::option::Option<i64>,
         ///Owning company.
         #[serde(
             rename = "companyGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CompanyGuid")]
         pub company_guid: ::std::option::Option<::std::string::String>,
         ///Company id used in MQTT client ids.
         #[serde(
             rename = "cpId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CpId")]
         pub cp_id: ::std::option::Option<::std::string::String>,
         ///Creator.
         #[serde(
             rename = "createdBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedBy")]
         pub created_by: ::std::option::Option<::std::string::String>,
         ///Created (ISO-8601 UTC).
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///Payload decoder name.
         #[serde(
             rename = "decoderName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DecoderName")]
         pub decoder_name: ::std::option::Option<::std::string::String>,
         ///Status text.
         #[serde(
             rename = "deviceStatus",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceStatus")]
         pub device_status: ::std::option::Option<::std::string::String>,
         ///Authentication type of the template.
         #[serde(
             rename = "deviceTemplateAuthType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceTemplateAuthType")]
         pub device_template_auth_type: ::std::option::Option<i64>,
         ///Template GUID.
         #[serde(
             rename = "deviceTemplateGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceTemplateGuid")]
         pub device_template_guid: ::std::option::Option<::std::string::String>,
         ///Template name.
         #[serde(
             rename = "deviceTemplateName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceTemplateName")]
         pub device_template_name: ::std::option::Option<::std::string::String>,
         ///Display name.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DisplayName")]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Entity GUID.
         #[serde(
             rename = "entityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityGuid")]
         pub entity_guid: ::std::option::Option<::std::string::String>,
         ///Entity name.
         #[serde(
             rename = "entityName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityName")]
         pub entity_name: ::std::option::Option<::std::string::String>,
         ///The template supports file upload.
         #[serde(
             rename = "fileSupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FileSupport")]
         pub file_support: ::std::option::Option<bool>,
         ///1 when a firmware update is available.
         #[serde(
             rename = "firmwareAvail",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FirmwareAvail")]
         pub firmware_avail: ::std::option::Option<i64>,
         ///Firmware upgrade in use.
         #[serde(
             rename = "firmwareUpgradeGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FirmwareUpgradeGuid")]
         pub firmware_upgrade_guid: ::std::option::Option<::std::string::String>,
         ///Wireless gateway name.
         #[serde(
             rename = "gatewayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GatewayName")]
         pub gateway_name: ::std::option::Option<::std::string::String>,
         ///Greengrass device kind (1 classic, 2 lite).
         #[serde(
             rename = "ggDeviceType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GgDeviceType")]
         pub gg_device_type: ::std::option::Option<i64>,
         ///Device GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///The template has twin properties.
         #[serde(
             rename = "hasTwin",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "HasTwin")]
         pub has_twin: ::std::option::Option<bool>,
         ///Image file name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Image")]
         pub image: ::std::option::Option<::std::string::String>,
         ///Image URL.
         #[serde(
             rename = "imageUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ImageUrl")]
         pub image_url: ::std::option::Option<::std::string::String>,
         ///1 when acquired by the hub.
         #[serde(
             rename = "isAcquired",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsAcquired")]
         pub is_acquired: ::std::option::Option<i64>,
         ///Active (not disabled).
         #[serde(
             rename = "isActive",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsActive")]
         pub is_active: ::std::option::Option<bool>,
         ///1 when allotted to another company.
         #[serde(
             rename = "isAllottedDevice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsAllottedDevice")]
         pub is_allotted_device: ::std::option::Option<i64>,
         ///Connected to the hub now.
         #[serde(
             rename = "isConnected",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsConnected")]
         pub is_connected: ::std::option::Option<bool>,
         ///Provisioned through DPS (Azure swagger).
         #[serde(
             rename = "isDpsDevice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsDpsDevice")]
         pub is_dps_device: ::std::option::Option<bool>,
         ///Edge device.
         #[serde(
             rename = "isEdgeSupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsEdgeSupport")]
         pub is_edge_support: ::std::option::Option<bool>,
         ///A LoRaWAN profile exists.
         #[serde(
             rename = "isExistLorawanProfile",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsExistLorawanProfile")]
         pub is_exist_lorawan_profile: ::std::option::Option<bool>,
         ///Low-bandwidth device.
         #[serde(
             rename = "isLowBandwidth",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsLowBandwidth")]
         pub is_low_bandwidth: ::std::option::Option<bool>,
         ///1 when the gateway is acquired.
         #[serde(
             rename = "isParentAcquired",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsParentAcquired")]
         pub is_parent_acquired: ::std::option::Option<i64>,
         ///1 while the simulator runs.
         #[serde(
             rename = "isSimulatorOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsSimulatorOn")]
         pub is_simulator_on: ::std::option::Option<i64>,
         ///Template belongs to a solution.
         #[serde(
             rename = "isSolutionTemplate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsSolutionTemplate")]
         pub is_solution_template: ::std::option::Option<bool>,
         ///Gateway support.
         #[serde(
             rename = "isType2Support",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsType2Support")]
         pub is_type2_support: ::std::option::Option<bool>,
         ///Last activity (ISO-8601 UTC).
         #[serde(
             rename = "lastActivityDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LastActivityDate")]
         pub last_activity_date: ::std::option::Option<::std::string::String>,
         ///Last connection (ISO-8601 UTC).
         #[serde(
             rename = "lastConnection",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LastConnection")]
         pub last_connection: ::std::option::Option<::std::string::String>,
         ///LoRaWAN device profile GUID.
         #[serde(
             rename = "lorawanDeviceProfileGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LorawanDeviceProfileGuid")]
         pub lorawan_device_profile_guid: ::std::option::Option<::std::string::String>,
         ///LoRaWAN profile name.
         #[serde(
             rename = "lorawanProfileName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LorawanProfileName")]
         pub lorawan_profile_name: ::std::option::Option<::std::string::String>,
         ///LoRaWAN MAC version.
         #[serde(
             rename = "macVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "MacVersion")]
         pub mac_version: ::std::option::Option<::std::string::String>,
         ///Message format version, e.g. `2.1`.
         #[serde(
             rename = "messageVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "MessageVersion")]
         pub message_version: ::std::option::Option<::std::string::String>,
         ///Message code of the template.
         #[serde(
             rename = "msgCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "MsgCode")]
         pub msg_code: ::std::option::Option<::std::string::String>,
         ///Wireless network coverage.
         #[serde(
             rename = "networkCoverage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "NetworkCoverage")]
         pub network_coverage: ::std::option::Option<::std::string::String>,
         ///Wireless network type.
         #[serde(
             rename = "networkType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "NetworkType")]
         pub network_type: ::std::option::Option<::std::string::String>,
         ///Free-text note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Note")]
         pub note: ::std::option::Option<::std::string::String>,
         ///Authentication type of the gateway.
         #[serde(
             rename = "parentAuthType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentAuthType")]
         pub parent_auth_type: ::std::option::Option<i64>,
         ///Name of the gateway's authentication type.
         #[serde(
             rename = "parentAuthTypeName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentAuthTypeName")]
         pub parent_auth_type_name: ::std::option::Option<::std::string::String>,
         ///GUID of the parent company.
         #[serde(
             rename = "parentCompanyGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentCompanyGuid")]
         pub parent_company_guid: ::std::option::Option<::std::string::String>,
         ///Gateway GUID
         #[serde(
             rename = "parentDeviceGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentDeviceGuid")]
         pub parent_device_guid: ::std::option::Option<::std::string::String>,
         ///Gateway unique id
         #[serde(
             rename = "parentDeviceUniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentDeviceUniqueId")]
         pub parent_device_unique_id: ::std::option::Option<::std::string::String>,
         ///Custom properties (untyped in the swagger).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Properties")]
         pub properties: ::std::option::Option<::serde_json::Value>,
         ///Raw telemetry.
         #[serde(
             rename = "rawTelemetry",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RawTelemetry")]
         pub raw_telemetry: ::std::option::Option<bool>,
         ///LoRaWAN regional parameters version.
         #[serde(
             rename = "regionalParameterVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RegionalParameterVersion")]
         pub regional_parameter_version: ::std::option::Option<::std::string::String>,
         ///LoRaWAN RF region.
         #[serde(
             rename = "rfRegion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RfRegion")]
         pub rf_region: ::std::option::Option<::std::string::String>,
         ///Supports video streaming.
         #[serde(
             rename = "supportStream",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SupportStream")]
         pub support_stream: ::std::option::Option<bool>,
         ///Gateway tag
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Tag")]
         pub tag: ::std::option::Option<::std::string::String>,
         ///Unique id the device connects with.
         #[serde(
             rename = "uniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UniqueId")]
         pub unique_id: ::std::option::Option<::std::string::String>,
         ///Video stream resource.
         #[serde(
             rename = "videoStreamResource",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "VideoStreamResource")]
         pub video_stream_resource: ::std::option::Option<::std::string::String>,
         ///Video stream type.
         #[serde(
             rename = "videoStreamType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "VideoStreamType")]
         pub video_stream_type: ::std::option::Option<::std::string::String>,
         ///Wireless device.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Wireless")]
         pub wireless: ::std::option::Option<bool>,
         ///Kind of wireless device.
         #[serde(
             rename = "wirelessDeviceType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "WirelessDeviceType")]
         pub wireless_device_type: ::std::option::Option<i64>,
         ///Wireless id.
         #[serde(
             rename = "wirelessId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "WirelessId")]
         pub wireless_id: ::std::option::Option<::std::string::String>,
     }
     impl DeviceInformation {
@@ -1505,15 +1720,19 @@ pub mod types {
     pub struct DeviceInformationEnvelope {
         ///Number of items in `data`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///One device.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<DeviceInformation>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl DeviceInformationEnvelope {
@@ -1526,15 +1745,19 @@ pub mod types {
     pub struct DeviceLifecycleEnvelope {
         ///Total number of events.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The events.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<DeviceLifecycleEvent>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl DeviceLifecycleEnvelope {
@@ -1550,21 +1773,25 @@ pub mod types {
             rename = "changeBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ChangeBy")]
         pub change_by: ::std::option::Option<::std::string::String>,
         ///When (ISO-8601 UTC).
         #[serde(
             rename = "changeDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ChangeDate")]
         pub change_date: ::std::option::Option<::std::string::String>,
         ///Description of the change.
         #[serde(
             rename = "messageText",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "MessageText")]
         pub message_text: ::std::option::Option<::std::string::String>,
         ///The new state, e.g. `Acquired`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<::std::string::String>,
     }
     impl DeviceLifecycleEvent {
@@ -1577,15 +1804,19 @@ pub mod types {
     pub struct DeviceListEnvelope {
         ///Always -1 on this endpoint (no total).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<DeviceListItem>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl DeviceListEnvelope {
@@ -1602,264 +1833,310 @@ pub mod types {
             rename = "allottedDevicePermission",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AllottedDevicePermission")]
         pub allotted_device_permission: ::std::option::Option<i64>,
         ///Attribute flag the swagger leaves unexplained.
         #[serde(
             rename = "attrEnable",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AttrEnable")]
         pub attr_enable: ::std::option::Option<bool>,
         ///Authentication type (2 CA-signed, 3 self-signed, 4 TPM, 5 symmetric key, ...).
         #[serde(
             rename = "authType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AuthType")]
         pub auth_type: ::std::option::Option<i64>,
         ///Name of the authentication type.
         #[serde(
             rename = "authTypeName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AuthTypeName")]
         pub auth_type_name: ::std::option::Option<::std::string::String>,
         ///A certificate can be downloaded.
         #[serde(
             rename = "certAvailable",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CertAvailable")]
         pub cert_available: ::std::option::Option<bool>,
         ///Certificate location code.
         #[serde(
             rename = "certLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CertLocation")]
         pub cert_location: ::std::option::Option<i64>,
         ///Number of gateway children.
         #[serde(
             rename = "childDeviceCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ChildDeviceCount")]
         pub child_device_count: ::std::option::Option<i64>,
         ///Cloud template GUID.
         #[serde(
             rename = "cloudTemplateGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CloudTemplateGuid")]
         pub cloud_template_guid: ::std::option::Option<::std::string::String>,
         ///A per-row number the swagger leaves unexplained.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///Creator.
         #[serde(
             rename = "createdBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedBy")]
         pub created_by: ::std::option::Option<::std::string::String>,
         ///Created (ISO-8601 UTC).
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///Capability code.
         #[serde(
             rename = "deviceCapability",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceCapability")]
         pub device_capability: ::std::option::Option<i64>,
         ///Free-form device information (untyped in the swagger).
         #[serde(
             rename = "deviceInfo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceInfo")]
         pub device_info: ::std::option::Option<::serde_json::Value>,
         ///Status text, e.g. `Acquired`.
         #[serde(
             rename = "deviceStatus",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceStatus")]
         pub device_status: ::std::option::Option<::std::string::String>,
         ///Template GUID.
         #[serde(
             rename = "deviceTemplateGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceTemplateGuid")]
         pub device_template_guid: ::std::option::Option<::std::string::String>,
         ///Template name.
         #[serde(
             rename = "deviceTemplateName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceTemplateName")]
         pub device_template_name: ::std::option::Option<::std::string::String>,
         ///Display name.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DisplayName")]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Entity the device belongs to.
         #[serde(
             rename = "entityName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityName")]
         pub entity_name: ::std::option::Option<::std::string::String>,
         ///Firmware upgrade in use.
         #[serde(
             rename = "firmwareupgradeGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FirmwareupgradeGuid")]
         pub firmwareupgrade_guid: ::std::option::Option<::std::string::String>,
         ///Greengrass device kind (1 classic, 2 lite).
         #[serde(
             rename = "ggDeviceType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GgDeviceType")]
         pub gg_device_type: ::std::option::Option<i64>,
         ///Group name.
         #[serde(
             rename = "groupName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GroupName")]
         pub group_name: ::std::option::Option<::std::string::String>,
         ///Device GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Extra display values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Info")]
         pub info: ::std::option::Option<::std::vec::Vec<OutputParam>>,
         ///Acquired by the hub (PascalCase on the wire). A boolean in the swagger, but the same flag is `1`/`0` elsewhere, so any JSON value is accepted.
         #[serde(
             rename = "IsAcquired",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "isAcquired")]
         pub is_acquired: ::std::option::Option<::serde_json::Value>,
         ///Active (not disabled).
         #[serde(
             rename = "isActive",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsActive")]
         pub is_active: ::std::option::Option<bool>,
         ///1 when allotted to another company.
         #[serde(
             rename = "isAllottedDevice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsAllottedDevice")]
         pub is_allotted_device: ::std::option::Option<i64>,
         ///Connected to the hub now.
         #[serde(
             rename = "isConnected",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsConnected")]
         pub is_connected: ::std::option::Option<bool>,
         ///Provisioned through DPS (Azure swagger).
         #[serde(
             rename = "isDpsDevice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsDpsDevice")]
         pub is_dps_device: ::std::option::Option<bool>,
         ///Shared with another company (Azure swagger).
         #[serde(
             rename = "isSharedDevice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsSharedDevice")]
         pub is_shared_device: ::std::option::Option<bool>,
         ///Template belongs to a solution.
         #[serde(
             rename = "isSolutionTemplate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsSolutionTemplate")]
         pub is_solution_template: ::std::option::Option<bool>,
         ///Template supports gateways.
         #[serde(
             rename = "isType2Support",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsType2Support")]
         pub is_type2_support: ::std::option::Option<bool>,
         ///Last message (ISO-8601 UTC).
         #[serde(
             rename = "lastCommunication",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LastCommunication")]
         pub last_communication: ::std::option::Option<::std::string::String>,
         ///Last connection (ISO-8601 UTC).
         #[serde(
             rename = "lastConnection",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LastConnection")]
         pub last_connection: ::std::option::Option<::std::string::String>,
         ///Last activity (ISO-8601 UTC).
         #[serde(
             rename = "lastactivityDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LastactivityDate")]
         pub lastactivity_date: ::std::option::Option<::std::string::String>,
         ///Message format version, e.g. `2.1`.
         #[serde(
             rename = "messageVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "MessageVersion")]
         pub message_version: ::std::option::Option<::std::string::String>,
         ///GUID of the parent company.
         #[serde(
             rename = "parentCompanyGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentCompanyGuid")]
         pub parent_company_guid: ::std::option::Option<::std::string::String>,
         ///Product name.
         #[serde(
             rename = "productName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ProductName")]
         pub product_name: ::std::option::Option<::std::string::String>,
         ///Custom properties (with `customField=true`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Properties")]
         pub properties: ::std::option::Option<::std::vec::Vec<DeviceProperty>>,
         ///Public device.
         #[serde(
             rename = "publicDevice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "PublicDevice")]
         pub public_device: ::std::option::Option<bool>,
         ///Latest telemetry values when `IncludeRecentValue` is set.
         #[serde(
             rename = "recentAttrValue",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RecentAttrValue")]
         pub recent_attr_value: ::std::option::Option<::serde_json::Value>,
         ///Gateway a child reports to.
         #[serde(
             rename = "reportingTo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ReportingTo")]
         pub reporting_to: ::std::option::Option<::std::string::String>,
         ///Solution GUID.
         #[serde(
             rename = "solutionGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SolutionGuid")]
         pub solution_guid: ::std::option::Option<::std::string::String>,
         ///Solution name.
         #[serde(
             rename = "solutionName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SolutionName")]
         pub solution_name: ::std::option::Option<::std::string::String>,
         ///Unique id the device connects with.
         #[serde(
             rename = "uniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UniqueId")]
         pub unique_id: ::std::option::Option<::std::string::String>,
         ///Wireless device (PascalCase on the wire).
         #[serde(
             rename = "Wireless",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "wireless")]
         pub wireless: ::std::option::Option<bool>,
         ///Kind of wireless device.
         #[serde(
             rename = "wirelessDeviceType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "WirelessDeviceType")]
         pub wireless_device_type: ::std::option::Option<i64>,
     }
     impl DeviceListItem {
@@ -1872,15 +2149,19 @@ pub mod types {
     pub struct DeviceLookupEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<DeviceLookupItem>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl DeviceLookupEnvelope {
@@ -1896,87 +2177,102 @@ pub mod types {
             rename = "autoStartStream",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AutoStartStream")]
         pub auto_start_stream: ::std::option::Option<bool>,
         ///Template GUID.
         #[serde(
             rename = "deviceTemplateGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceTemplateGuid")]
         pub device_template_guid: ::std::option::Option<::std::string::String>,
         ///Display name.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DisplayName")]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Device GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///1 when acquired.
         #[serde(
             rename = "isAcquired",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsAcquired")]
         pub is_acquired: ::std::option::Option<i64>,
         ///Active.
         #[serde(
             rename = "isActive",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsActive")]
         pub is_active: ::std::option::Option<bool>,
         ///Edge device.
         #[serde(
             rename = "isEdgeSupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsEdgeSupport")]
         pub is_edge_support: ::std::option::Option<bool>,
         ///The gateway is acquired (a boolean here).
         #[serde(
             rename = "isParentAcquired",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsParentAcquired")]
         pub is_parent_acquired: ::std::option::Option<bool>,
         ///Message format version.
         #[serde(
             rename = "messageVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "MessageVersion")]
         pub message_version: ::std::option::Option<::std::string::String>,
         ///Gateway GUID
         #[serde(
             rename = "parentDeviceGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentDeviceGuid")]
         pub parent_device_guid: ::std::option::Option<::std::string::String>,
         ///Gateway unique id
         #[serde(
             rename = "parentDeviceUniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentDeviceUniqueId")]
         pub parent_device_unique_id: ::std::option::Option<::std::string::String>,
         ///Supports video streaming.
         #[serde(
             rename = "supportStream",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SupportStream")]
         pub support_stream: ::std::option::Option<bool>,
         ///Unique id.
         #[serde(
             rename = "uniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UniqueId")]
         pub unique_id: ::std::option::Option<::std::string::String>,
         ///Video stream resource.
         #[serde(
             rename = "videoStreamResource",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "VideoStreamResource")]
         pub video_stream_resource: ::std::option::Option<::std::string::String>,
         ///Video stream type.
         #[serde(
             rename = "videoStreamType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "VideoStreamType")]
         pub video_stream_type: ::std::option::Option<::std::string::String>,
     }
     impl DeviceLookupItem {
@@ -1992,30 +2288,37 @@ pub mod types {
             rename = "deviceGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceGuid")]
         pub device_guid: ::std::option::Option<::std::string::String>,
         ///Field type.
         #[serde(
             rename = "fieldType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FieldType")]
         pub field_type: ::std::option::Option<::std::string::String>,
         ///Property value GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Property name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Allowed values
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Options")]
         pub options: ::std::option::Option<::std::string::String>,
         ///Property definition GUID.
         #[serde(
             rename = "propertyGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "PropertyGuid")]
         pub property_guid: ::std::option::Option<::std::string::String>,
         ///Property value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Value")]
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl DeviceProperty {
@@ -2028,6 +2331,7 @@ pub mod types {
     pub struct DeviceStatusRequest {
         ///true to activate
         #[serde(rename = "isActive")]
+        #[serde(alias = "IsActive")]
         pub is_active: bool,
     }
     impl DeviceStatusRequest {
@@ -2040,15 +2344,19 @@ pub mod types {
     pub struct DeviceTwinEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The properties.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<DeviceTwinProperty>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl DeviceTwinEnvelope {
@@ -2064,126 +2372,148 @@ pub mod types {
             rename = "companyGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CompanyGuid")]
         pub company_guid: ::std::option::Option<::std::string::String>,
         ///Company id used in MQTT client ids.
         #[serde(
             rename = "cpId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CpId")]
         pub cp_id: ::std::option::Option<::std::string::String>,
         ///Created (ISO-8601 UTC).
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///Data type GUID (spelled so in the swagger).
         #[serde(
             rename = "daTypeGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DaTypeGuid")]
         pub da_type_guid: ::std::option::Option<::std::string::String>,
         ///Data type.
         #[serde(
             rename = "dataTypeName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DataTypeName")]
         pub data_type_name: ::std::option::Option<::std::string::String>,
         ///When the desired value changed.
         #[serde(
             rename = "desiredUpdatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DesiredUpdatedDate")]
         pub desired_updated_date: ::std::option::Option<::std::string::String>,
         ///Desired value.
         #[serde(
             rename = "desiredValue",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DesiredValue")]
         pub desired_value: ::std::option::Option<::std::string::String>,
         ///Version of the desired value.
         #[serde(
             rename = "desiredVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DesiredVersion")]
         pub desired_version: ::std::option::Option<::std::string::String>,
         ///When the device reported it.
         #[serde(
             rename = "deviceDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceDate")]
         pub device_date: ::std::option::Option<::std::string::String>,
         ///Device GUID.
         #[serde(
             rename = "deviceGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceGuid")]
         pub device_guid: ::std::option::Option<::std::string::String>,
         ///Entity GUID.
         #[serde(
             rename = "entityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityGuid")]
         pub entity_guid: ::std::option::Option<::std::string::String>,
         ///When the gateway reported it.
         #[serde(
             rename = "gatewayDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GatewayDate")]
         pub gateway_date: ::std::option::Option<::std::string::String>,
         ///Twin entry GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Faulty value.
         #[serde(
             rename = "isFault",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsFault")]
         pub is_fault: ::std::option::Option<bool>,
         ///Read-only setting.
         #[serde(
             rename = "isReadOnly",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsReadOnly")]
         pub is_read_only: ::std::option::Option<bool>,
         ///Name the device uses.
         #[serde(
             rename = "localName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LocalName")]
         pub local_name: ::std::option::Option<::std::string::String>,
         ///Display name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///When the reported value changed.
         #[serde(
             rename = "reportedUpdatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ReportedUpdatedDate")]
         pub reported_updated_date: ::std::option::Option<::std::string::String>,
         ///Reported value.
         #[serde(
             rename = "reportedValue",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ReportedValue")]
         pub reported_value: ::std::option::Option<::std::string::String>,
         ///When the SDK reported it.
         #[serde(
             rename = "sdkDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SdkDate")]
         pub sdk_date: ::std::option::Option<::std::string::String>,
         ///Template setting GUID.
         #[serde(
             rename = "templateSettingGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TemplateSettingGuid")]
         pub template_setting_guid: ::std::option::Option<::std::string::String>,
         ///Device unique id.
         #[serde(
             rename = "uniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UniqueId")]
         pub unique_id: ::std::option::Option<::std::string::String>,
     }
     impl DeviceTwinProperty {
@@ -2196,12 +2526,15 @@ pub mod types {
     pub struct DeviceTwinRequest {
         ///The value
         #[serde(rename = "desiredValue")]
+        #[serde(alias = "DesiredValue")]
         pub desired_value: DeviceTwinRequestDesiredValue,
         ///Name the device uses.
         #[serde(rename = "localName")]
+        #[serde(alias = "LocalName")]
         pub local_name: DeviceTwinRequestLocalName,
         ///Template setting GUID.
         #[serde(rename = "templateSettingGuid")]
+        #[serde(alias = "TemplateSettingGuid")]
         pub template_setting_guid: DeviceTwinRequestTemplateSettingGuid,
     }
     impl DeviceTwinRequest {
@@ -2367,24 +2700,30 @@ pub mod types {
             rename = "autoStartVideoStream",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AutoStartVideoStream")]
         pub auto_start_video_stream: ::std::option::Option<bool>,
         ///Display name.
         #[serde(rename = "displayName")]
+        #[serde(alias = "DisplayName")]
         pub display_name: DeviceUpdateRequestDisplayName,
         ///Entity GUID.
         #[serde(rename = "entityGuid")]
+        #[serde(alias = "EntityGuid")]
         pub entity_guid: DeviceUpdateRequestEntityGuid,
         ///Free-text note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Note")]
         pub note: ::std::option::Option<::std::string::String>,
         ///Custom property values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Properties")]
         pub properties: ::std::option::Option<::std::vec::Vec<PropertyValue>>,
         ///Video stream resource (the AWS swagger marks it required).
         #[serde(
             rename = "videoStreamResource",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "VideoStreamResource")]
         pub video_stream_resource: ::std::option::Option<i32>,
     }
     impl DeviceUpdateRequest {
@@ -2497,12 +2836,15 @@ pub mod types {
     pub struct ErrorBody {
         ///The parameters at fault, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Error")]
         pub error: ::std::option::Option<::std::vec::Vec<ErrorDetail>>,
         ///What went wrong, often a code such as `DeviceNotFound`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl ErrorBody {
@@ -2515,9 +2857,11 @@ pub mod types {
     pub struct ErrorDetail {
         ///What is wrong with it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///The parameter concerned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Param")]
         pub param: ::std::option::Option<::std::string::String>,
     }
     impl ErrorDetail {
@@ -2533,15 +2877,18 @@ pub mod types {
             rename = "dName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DName")]
         pub d_name: ::std::option::Option<::std::string::String>,
         ///Field name.
         #[serde(
             rename = "fName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FName")]
         pub f_name: ::std::option::Option<::std::string::String>,
         ///The value
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Value")]
         pub value: ::std::option::Option<::serde_json::Value>,
     }
     impl OutputParam {
@@ -2557,11 +2904,14 @@ pub mod types {
             rename = "companyGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CompanyGuid")]
         pub company_guid: ::std::option::Option<::std::string::String>,
         ///Property GUID.
+        #[serde(alias = "Guid")]
         pub guid: ::std::string::String,
         ///The value (at most 500 characters).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Value")]
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl PropertyValue {
@@ -2577,6 +2927,7 @@ pub mod types {
             rename = "customDecoderGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CustomDecoderGuid")]
         pub custom_decoder_guid: ::std::option::Option<::std::string::String>,
     }
     impl SidewalkDevice {
@@ -2589,15 +2940,19 @@ pub mod types {
     pub struct SuccessEnvelope {
         ///Number of items in `data`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///Usually empty.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl SuccessEnvelope {
@@ -2610,63 +2965,75 @@ pub mod types {
     pub struct TemplateCommand {
         ///Identifier sent to devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Command")]
         pub command: ::std::option::Option<::std::string::String>,
         ///Creator's user GUID.
         #[serde(
             rename = "createdBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedBy")]
         pub created_by: ::std::option::Option<::std::string::String>,
         ///Created (ISO-8601 UTC).
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///Command GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Firmware update command.
         #[serde(
             rename = "isOTACommand",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsOTACommand")]
         pub is_ota_command: ::std::option::Option<bool>,
         ///In use.
         #[serde(
             rename = "isTemplateCommandUsed",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsTemplateCommandUsed")]
         pub is_template_command_used: ::std::option::Option<bool>,
         ///Display label.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Devices acknowledge it.
         #[serde(
             rename = "requiredAck",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RequiredAck")]
         pub required_ack: ::std::option::Option<bool>,
         ///Needs a parameter value.
         #[serde(
             rename = "requiredParam",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RequiredParam")]
         pub required_param: ::std::option::Option<bool>,
         ///Gateway tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Tag")]
         pub tag: ::std::option::Option<::std::string::String>,
         ///Last editor's user GUID.
         #[serde(
             rename = "updatedBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedBy")]
         pub updated_by: ::std::option::Option<::std::string::String>,
         ///Updated (ISO-8601 UTC).
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedDate")]
         pub updated_date: ::std::option::Option<::std::string::String>,
     }
     impl TemplateCommand {
@@ -2679,15 +3046,19 @@ pub mod types {
     pub struct TemplateDeleteEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///One item
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<TemplateDeleted>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl TemplateDeleteEnvelope {
@@ -2703,6 +3074,7 @@ pub mod types {
             rename = "isGreenGrass",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsGreenGrass")]
         pub is_green_grass: ::std::option::Option<i64>,
     }
     impl TemplateDeleted {
@@ -2719,249 +3091,294 @@ pub mod types {
             rename = "attrXml",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AttrXml")]
         pub attr_xml: ::std::option::Option<::std::string::String>,
         ///Attributes (untyped in the swagger).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Attributes")]
         pub attributes: ::std::option::Option<::serde_json::Value>,
         ///Authentication type.
         #[serde(
             rename = "authType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AuthType")]
         pub auth_type: ::std::option::Option<i64>,
         ///Byte commands (untyped in the swagger).
         #[serde(
             rename = "byteCommand",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ByteCommand")]
         pub byte_command: ::std::option::Option<::serde_json::Value>,
         ///Byte layout
         #[serde(
             rename = "bytesJson",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "BytesJson")]
         pub bytes_json: ::std::option::Option<::std::string::String>,
         ///Cloud-to-device on demand.
         #[serde(
             rename = "c2dOnDemand",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "C2dOnDemand")]
         pub c2d_on_demand: ::std::option::Option<i64>,
         ///Capability code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Capability")]
         pub capability: ::std::option::Option<i64>,
         ///Days before expiry to renew certificates.
         #[serde(
             rename = "certRenewalDay",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CertRenewalDay")]
         pub cert_renewal_day: ::std::option::Option<i64>,
         ///Command format (1 or 2).
         #[serde(
             rename = "commandFormat",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CommandFormat")]
         pub command_format: ::std::option::Option<i64>,
         ///Commands as XML text.
         #[serde(
             rename = "commandXml",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CommandXml")]
         pub command_xml: ::std::option::Option<::std::string::String>,
         ///The template's commands.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Commands")]
         pub commands: ::std::option::Option<::std::vec::Vec<TemplateCommand>>,
         ///Creator's user GUID.
         #[serde(
             rename = "createdBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedBy")]
         pub created_by: ::std::option::Option<::std::string::String>,
         ///Created (ISO-8601 UTC).
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///Display name.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DisplayName")]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Certificate signing requests enabled.
         #[serde(
             rename = "enableCSR",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EnableCSR")]
         pub enable_csr: ::std::option::Option<bool>,
         ///Geolocation enabled.
         #[serde(
             rename = "enableGeoLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EnableGeoLocation")]
         pub enable_geo_location: ::std::option::Option<bool>,
         ///Firmware GUID.
         #[serde(
             rename = "firmwareGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FirmwareGuid")]
         pub firmware_guid: ::std::option::Option<::std::string::String>,
         ///Firmware name.
         #[serde(
             rename = "firmwareName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FirmwareName")]
         pub firmware_name: ::std::option::Option<::std::string::String>,
         ///Greengrass device kind (1 classic, 2 lite).
         #[serde(
             rename = "ggDeviceType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GgDeviceType")]
         pub gg_device_type: ::std::option::Option<i64>,
         ///Greengrass template.
         #[serde(
             rename = "greenGrass",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GreenGrass")]
         pub green_grass: ::std::option::Option<bool>,
         ///Template GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Used by at least one device.
         #[serde(
             rename = "isAttachedWithDevice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsAttachedWithDevice")]
         pub is_attached_with_device: ::std::option::Option<bool>,
         ///Edge template.
         #[serde(
             rename = "isEdgeSupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsEdgeSupport")]
         pub is_edge_support: ::std::option::Option<bool>,
         ///IoT Edge template (Azure swagger).
         #[serde(
             rename = "isIotEdgeEnable",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsIotEdgeEnable")]
         pub is_iot_edge_enable: ::std::option::Option<bool>,
         ///Low-bandwidth template.
         #[serde(
             rename = "isLowBandwidth",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsLowBandwidth")]
         pub is_low_bandwidth: ::std::option::Option<bool>,
         ///Belongs to a solution.
         #[serde(
             rename = "isSolutionTemplate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsSolutionTemplate")]
         pub is_solution_template: ::std::option::Option<bool>,
         ///Gateway support.
         #[serde(
             rename = "isType2Support",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsType2Support")]
         pub is_type2_support: ::std::option::Option<bool>,
         ///1 when valid for edge.
         #[serde(
             rename = "isValidEdgeSupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsValidEdgeSupport")]
         pub is_valid_edge_support: ::std::option::Option<i64>,
         ///1 when valid for gateways.
         #[serde(
             rename = "isValidType2Support",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsValidType2Support")]
         pub is_valid_type2_support: ::std::option::Option<i64>,
         ///1 when valid.
         #[serde(
             rename = "isValidateTemplate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsValidateTemplate")]
         pub is_validate_template: ::std::option::Option<i64>,
         ///Message format version.
         #[serde(
             rename = "messageVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "MessageVersion")]
         pub message_version: ::std::option::Option<::std::string::String>,
         ///Message code.
         #[serde(
             rename = "msgCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "MsgCode")]
         pub msg_code: ::std::option::Option<::std::string::String>,
         ///Template settings.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Property")]
         pub property: ::std::option::Option<TemplateProperty>,
         ///Attribute push flag.
         #[serde(
             rename = "reqAttrPush",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ReqAttrPush")]
         pub req_attr_push: ::std::option::Option<bool>,
         ///Setting push flag (untyped in the swagger).
         #[serde(
             rename = "reqSettingPush",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ReqSettingPush")]
         pub req_setting_push: ::std::option::Option<::serde_json::Value>,
         ///Settings as XML text.
         #[serde(
             rename = "settingXml",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SettingXml")]
         pub setting_xml: ::std::option::Option<::std::string::String>,
         ///Supports video streaming.
         #[serde(
             rename = "supportStream",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SupportStream")]
         pub support_stream: ::std::option::Option<bool>,
         ///Video stream support.
         #[serde(
             rename = "supportVideoStream",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SupportVideoStream")]
         pub support_video_stream: ::std::option::Option<::std::string::String>,
         ///Gateway tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Tag")]
         pub tag: ::std::option::Option<::std::string::String>,
         ///Template code.
         #[serde(
             rename = "templateCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TemplateCode")]
         pub template_code: ::std::option::Option<::std::string::String>,
         ///Template name.
         #[serde(
             rename = "templateName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TemplateName")]
         pub template_name: ::std::option::Option<::std::string::String>,
         ///Last editor's user GUID.
         #[serde(
             rename = "updatedBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedBy")]
         pub updated_by: ::std::option::Option<::std::string::String>,
         ///Updated (ISO-8601 UTC).
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedDate")]
         pub updated_date: ::std::option::Option<::std::string::String>,
         ///Wireless template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Wireless")]
         pub wireless: ::std::option::Option<bool>,
         ///Kind of wireless template.
         #[serde(
             rename = "wirelessType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "WirelessType")]
         pub wireless_type: ::std::option::Option<::std::string::String>,
     }
     impl TemplateDetail {
@@ -2974,21 +3391,26 @@ pub mod types {
     pub struct TemplateDetailEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///One template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<TemplateDetail>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
         ///Whether template changes are pushed to devices.
         #[serde(
             rename = "template-auto-push",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "Template-auto-push")]
         pub template_auto_push: ::std::option::Option<bool>,
     }
     impl TemplateDetailEnvelope {
@@ -3001,15 +3423,19 @@ pub mod types {
     pub struct TemplateListEnvelope {
         ///Total number of templates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The templates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<TemplateListItem>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl TemplateListEnvelope {
@@ -3025,165 +3451,196 @@ pub mod types {
             rename = "attributeCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AttributeCount")]
         pub attribute_count: ::std::option::Option<i64>,
         ///Authentication type.
         #[serde(
             rename = "authType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AuthType")]
         pub auth_type: ::std::option::Option<i64>,
         ///Name of the authentication type.
         #[serde(
             rename = "authenticationType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AuthenticationType")]
         pub authentication_type: ::std::option::Option<::std::string::String>,
         ///Number of byte commands.
         #[serde(
             rename = "bytesCommandCnt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "BytesCommandCnt")]
         pub bytes_command_cnt: ::std::option::Option<i64>,
         ///Cloud-to-device on demand.
         #[serde(
             rename = "c2dOnDemand",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "C2dOnDemand")]
         pub c2d_on_demand: ::std::option::Option<i64>,
         ///Capability code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Capability")]
         pub capability: ::std::option::Option<i64>,
         ///Template code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Code")]
         pub code: ::std::option::Option<::std::string::String>,
         ///Number of commands.
         #[serde(
             rename = "commandCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CommandCount")]
         pub command_count: ::std::option::Option<i64>,
         ///Created (ISO-8601 UTC).
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///Description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Description")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Number of devices.
         #[serde(
             rename = "deviceCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceCount")]
         pub device_count: ::std::option::Option<i64>,
         ///Supports file upload.
         #[serde(
             rename = "fileSupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FileSupport")]
         pub file_support: ::std::option::Option<bool>,
         ///Firmware GUID.
         #[serde(
             rename = "firmwareGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FirmwareGuid")]
         pub firmware_guid: ::std::option::Option<::std::string::String>,
         ///Gateway template.
         #[serde(
             rename = "gatewaySupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GatewaySupport")]
         pub gateway_support: ::std::option::Option<bool>,
         ///Greengrass template.
         #[serde(
             rename = "greenGrass",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "GreenGrass")]
         pub green_grass: ::std::option::Option<bool>,
         ///Template GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Edge template.
         #[serde(
             rename = "isEdgeSupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsEdgeSupport")]
         pub is_edge_support: ::std::option::Option<bool>,
         ///Low-bandwidth template.
         #[serde(
             rename = "isLowBandwidth",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsLowBandwidth")]
         pub is_low_bandwidth: ::std::option::Option<bool>,
         ///Belongs to a solution.
         #[serde(
             rename = "isSolutionTemplate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsSolutionTemplate")]
         pub is_solution_template: ::std::option::Option<bool>,
         ///Valid for edge.
         #[serde(
             rename = "isValidEdgeSupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsValidEdgeSupport")]
         pub is_valid_edge_support: ::std::option::Option<bool>,
         ///Valid for gateways.
         #[serde(
             rename = "isValidType2Support",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsValidType2Support")]
         pub is_valid_type2_support: ::std::option::Option<bool>,
         ///Valid template (a boolean here
         #[serde(
             rename = "isValidateTemplate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsValidateTemplate")]
         pub is_validate_template: ::std::option::Option<bool>,
         ///Message format version.
         #[serde(
             rename = "messageVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "MessageVersion")]
         pub message_version: ::std::option::Option<::std::string::String>,
         ///Template name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///On-demand commands.
         #[serde(
             rename = "onDemandCmd",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "OnDemandCmd")]
         pub on_demand_cmd: ::std::option::Option<bool>,
         ///Number of rules.
         #[serde(
             rename = "ruleCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RuleCount")]
         pub rule_count: ::std::option::Option<i64>,
         ///Number of twin settings.
         #[serde(
             rename = "settingCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SettingCount")]
         pub setting_count: ::std::option::Option<i64>,
         ///Solution name.
         #[serde(
             rename = "solutionName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SolutionName")]
         pub solution_name: ::std::option::Option<::std::string::String>,
         ///Gateway tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Tag")]
         pub tag: ::std::option::Option<::std::string::String>,
         ///Updated (ISO-8601 UTC).
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedDate")]
         pub updated_date: ::std::option::Option<::std::string::String>,
         ///Wireless template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Wireless")]
         pub wireless: ::std::option::Option<bool>,
     }
     impl TemplateListItem {
@@ -3199,51 +3656,60 @@ pub mod types {
             rename = "autoStartVideoStream",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AutoStartVideoStream")]
         pub auto_start_video_stream: ::std::option::Option<bool>,
         ///Days before expiry to renew certificates.
         #[serde(
             rename = "certRenewalDay",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CertRenewalDay")]
         pub cert_renewal_day: ::std::option::Option<i64>,
-        ///Seconds between messages.
+        ///Seconds between messages: an integer in the swagger, the text "60" in the template files clients upload, so any JSON value is accepted.
         #[serde(
             rename = "dataFrequency",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub data_frequency: ::std::option::Option<i64>,
+        #[serde(alias = "DataFrequency")]
+        pub data_frequency: ::std::option::Option<::serde_json::Value>,
         ///Description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Description")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Certificate signing requests enabled.
         #[serde(
             rename = "enableCSR",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EnableCSR")]
         pub enable_csr: ::std::option::Option<bool>,
         ///Geolocation enabled.
         #[serde(
             rename = "enableGeoLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EnableGeoLocation")]
         pub enable_geo_location: ::std::option::Option<bool>,
         ///Supports file upload.
         #[serde(
             rename = "fileSupport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FileSupport")]
         pub file_support: ::std::option::Option<bool>,
         ///Video stream support (PascalCase in the swagger).
         #[serde(
             rename = "SupportVideoStream",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "supportVideoStream")]
         pub support_video_stream: ::std::option::Option<::std::string::String>,
         ///Video stream resource.
         #[serde(
             rename = "videoStreamResource",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "VideoStreamResource")]
         pub video_stream_resource: ::std::option::Option<::std::string::String>,
     }
     impl TemplateProperty {
@@ -11727,8 +12193,10 @@ pub mod types {
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             cert_renewal_day:
                 ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            data_frequency:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            data_frequency: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -11784,7 +12252,7 @@ pub mod types {
             }
             pub fn data_frequency<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data_frequency = value.try_into().map_err(|e| {

@@ -14,36 +14,43 @@ pub mod types {
     pub struct AttributeHistoryRequest {
         ///Only these attributes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Attributes")]
         pub attributes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A gateway child's unique id.
         #[serde(
             rename = "childUniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ChildUniqueId")]
         pub child_unique_id: ::std::option::Option<::std::string::String>,
         ///The token of the previous page.
         #[serde(
             rename = "continuationToken",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ContinuationToken")]
         pub continuation_token: ::std::option::Option<::std::string::String>,
         ///Start, UTC, `YYYY-MM-DD` or `YYYY-MM-DD HH:mm:ss`.
         #[serde(rename = "fromDate")]
+        #[serde(alias = "FromDate")]
         pub from_date: AttributeHistoryRequestFromDate,
         ///Dedicated instance without a company id.
         #[serde(
             rename = "isCpIdOptional",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsCpIdOptional")]
         pub is_cp_id_optional: ::std::option::Option<bool>,
         ///Points per page (at most 10000).
         #[serde(
             rename = "pageSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "PageSize")]
         pub page_size: ::std::option::Option<::std::num::NonZeroU32>,
         ///End, UTC, same format.
         #[serde(rename = "toDate")]
+        #[serde(alias = "ToDate")]
         pub to_date: AttributeHistoryRequestToDate,
     }
     impl AttributeHistoryRequest {
@@ -159,12 +166,14 @@ pub mod types {
             rename = "aggregateType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AggregateType")]
         pub aggregate_type: ::std::option::Option<i64>,
         ///Aggregations enabled.
         #[serde(
             rename = "aggregateTypeValues",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AggregateTypeValues")]
         pub aggregate_type_values:
             ::std::option::Option<::std::collections::BTreeMap<::std::string::String, bool>>,
         ///Display colour.
@@ -172,48 +181,56 @@ pub mod types {
             rename = "attributeColor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AttributeColor")]
         pub attribute_color: ::std::option::Option<::std::string::String>,
         ///Name used in telemetry payloads.
         #[serde(
             rename = "attributeName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AttributeName")]
         pub attribute_name: ::std::option::Option<::std::string::String>,
         ///The value
         #[serde(
             rename = "attributeValue",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "AttributeValue")]
         pub attribute_value: ::std::option::Option<::std::string::String>,
         ///Data type, e.g. `DECIMAL` (capital D on the wire).
         #[serde(
             rename = "DataType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "dataType")]
         pub data_type: ::std::option::Option<::std::string::String>,
         ///When the value arrived (ISO-8601 UTC).
         #[serde(
             rename = "deviceUpdatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceUpdatedDate")]
         pub device_updated_date: ::std::option::Option<::std::string::String>,
         ///Display name.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DisplayName")]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Pending notifications.
         #[serde(
             rename = "notificationCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "NotificationCount")]
         pub notification_count: ::std::option::Option<i64>,
         ///Attribute GUID.
         #[serde(
             rename = "templateAttributeGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TemplateAttributeGuid")]
         pub template_attribute_guid: ::std::option::Option<::std::string::String>,
     }
     impl AttributeLatestValue {
@@ -226,12 +243,15 @@ pub mod types {
     pub struct ErrorBody {
         ///The parameters at fault, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Error")]
         pub error: ::std::option::Option<::std::vec::Vec<ErrorDetail>>,
         ///What went wrong, often a code such as `DeviceNotFound`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl ErrorBody {
@@ -244,9 +264,11 @@ pub mod types {
     pub struct ErrorDetail {
         ///What is wrong with it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///The parameter concerned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Param")]
         pub param: ::std::option::Option<::std::string::String>,
     }
     impl ErrorDetail {
@@ -259,15 +281,19 @@ pub mod types {
     pub struct LatestTelemetryEnvelope {
         ///Number of rows.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///One row per attribute.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<AttributeLatestValue>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl LatestTelemetryEnvelope {
@@ -283,12 +309,14 @@ pub mod types {
             rename = "childUniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ChildUniqueId")]
         pub child_unique_id: ::std::option::Option<::std::string::String>,
         ///Only these attributes.
         #[serde(
             rename = "filterAttrs",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FilterAttrs")]
         pub filter_attrs: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl RecentTelemetryRequest {
@@ -304,15 +332,19 @@ pub mod types {
             rename = "continuationToken",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ContinuationToken")]
         pub continuation_token: ::std::option::Option<::std::string::String>,
         ///Number of points.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The points
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Feed")]
         pub feed: ::std::option::Option<::std::vec::Vec<TelemetryPoint>>,
         ///Message format version.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Version")]
         pub version: ::std::option::Option<::std::string::String>,
     }
     impl TelemetryFeed {
@@ -325,15 +357,19 @@ pub mod types {
     pub struct TelemetryFeedEnvelope {
         ///Usually null here.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The points.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<TelemetryFeed>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl TelemetryFeedEnvelope {
@@ -346,6 +382,7 @@ pub mod types {
     pub struct TelemetryPoint {
         ///Attribute name to value, with the types the device sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Attr")]
         pub attr:
             ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         ///When the device sent it (ISO-8601 UTC).
@@ -353,12 +390,14 @@ pub mod types {
             rename = "dTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DTime")]
         pub d_time: ::std::option::Option<::std::string::String>,
         ///Device unique id.
         #[serde(
             rename = "uniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UniqueId")]
         pub unique_id: ::std::option::Option<::std::string::String>,
     }
     impl TelemetryPoint {

@@ -14,15 +14,19 @@ pub mod types {
     pub struct EntityCreateEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The new entity.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<EntityCreated>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl EntityCreateEnvelope {
@@ -35,56 +39,68 @@ pub mod types {
     pub struct EntityCreateRequest {
         ///Address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Address")]
         pub address: ::std::option::Option<::std::string::String>,
         ///Address
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Address2")]
         pub address2: ::std::option::Option<::std::string::String>,
         ///What children are called.
         #[serde(
             rename = "childEntityLabel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ChildEntityLabel")]
         pub child_entity_label: ::std::option::Option<::std::string::String>,
         ///City.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "City")]
         pub city: ::std::option::Option<::std::string::String>,
         ///Country GUID.
         #[serde(
             rename = "countryGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CountryGuid")]
         pub country_guid: ::std::option::Option<::std::string::String>,
         ///Description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Description")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Name.
+        #[serde(alias = "Name")]
         pub name: EntityCreateRequestName,
         ///Parent entity GUID.
         #[serde(rename = "parentEntityGuid")]
+        #[serde(alias = "ParentEntityGuid")]
         pub parent_entity_guid: EntityCreateRequestParentEntityGuid,
         ///State GUID.
         #[serde(
             rename = "stateGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "StateGuid")]
         pub state_guid: ::std::option::Option<::std::string::String>,
         ///Time zone GUID.
         #[serde(
             rename = "timezoneGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TimezoneGuid")]
         pub timezone_guid: ::std::option::Option<::std::string::String>,
         ///A new user to own the entity.
         #[serde(
             rename = "userInfo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UserInfo")]
         pub user_info: ::std::option::Option<EntityOwner>,
         ///Postal code.
         #[serde(
             rename = "zipCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ZipCode")]
         pub zip_code: ::std::option::Option<::std::string::String>,
     }
     impl EntityCreateRequest {
@@ -200,30 +216,35 @@ pub mod types {
             rename = "entityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityGuid")]
         pub entity_guid: ::std::option::Option<::std::string::String>,
         ///Invitation GUID
         #[serde(
             rename = "invitationGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "InvitationGuid")]
         pub invitation_guid: ::std::option::Option<::std::string::String>,
         ///The user already existed.
         #[serde(
             rename = "isExistingUser",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsExistingUser")]
         pub is_existing_user: ::std::option::Option<bool>,
         ///A welcome e-mail was sent.
         #[serde(
             rename = "isWelcomeEmail",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsWelcomeEmail")]
         pub is_welcome_email: ::std::option::Option<bool>,
         ///User GUID
         #[serde(
             rename = "userGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UserGuid")]
         pub user_guid: ::std::option::Option<::std::string::String>,
     }
     impl EntityCreated {
@@ -236,105 +257,125 @@ pub mod types {
     pub struct EntityDetail {
         ///Address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Address")]
         pub address: ::std::option::Option<::std::string::String>,
         ///Address
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Address2")]
         pub address2: ::std::option::Option<::std::string::String>,
         ///What children are called.
         #[serde(
             rename = "childEntityLabel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ChildEntityLabel")]
         pub child_entity_label: ::std::option::Option<::std::string::String>,
         ///City.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "City")]
         pub city: ::std::option::Option<::std::string::String>,
         ///Company GUID.
         #[serde(
             rename = "companyGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CompanyGuid")]
         pub company_guid: ::std::option::Option<::std::string::String>,
         ///Country GUID.
         #[serde(
             rename = "countryGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CountryGuid")]
         pub country_guid: ::std::option::Option<::std::string::String>,
         ///Creator.
         #[serde(
             rename = "createdBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedBy")]
         pub created_by: ::std::option::Option<::std::string::String>,
         ///Created.
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///The entity owner's user GUID (lower-case `u` on the wire).
         #[serde(
             rename = "defaultuserGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DefaultuserGuid")]
         pub defaultuser_guid: ::std::option::Option<::std::string::String>,
         ///Description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Description")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Custom entity information (untyped in the swagger).
         #[serde(
             rename = "entityInfo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityInfo")]
         pub entity_info: ::std::option::Option<::serde_json::Value>,
         ///Entity GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Deleted.
         #[serde(
             rename = "isDeleted",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsDeleted")]
         pub is_deleted: ::std::option::Option<bool>,
         ///Name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Parent; null for the root.
         #[serde(
             rename = "parentEntityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentEntityGuid")]
         pub parent_entity_guid: ::std::option::Option<::std::string::String>,
         ///State GUID.
         #[serde(
             rename = "stateGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "StateGuid")]
         pub state_guid: ::std::option::Option<::std::string::String>,
         ///Time zone GUID.
         #[serde(
             rename = "timezoneGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TimezoneGuid")]
         pub timezone_guid: ::std::option::Option<::std::string::String>,
         ///Last editor.
         #[serde(
             rename = "updatedBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedBy")]
         pub updated_by: ::std::option::Option<::std::string::String>,
         ///Updated.
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedDate")]
         pub updated_date: ::std::option::Option<::std::string::String>,
         ///Postal code.
         #[serde(
             rename = "zipCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ZipCode")]
         pub zip_code: ::std::option::Option<::std::string::String>,
     }
     impl EntityDetail {
@@ -347,15 +388,19 @@ pub mod types {
     pub struct EntityDetailEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///One entity.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<EntityDetail>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl EntityDetailEnvelope {
@@ -368,15 +413,19 @@ pub mod types {
     pub struct EntityListEnvelope {
         ///Number of entities.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///Every entity.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<EntityListItem>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl EntityListEnvelope {
@@ -392,57 +441,68 @@ pub mod types {
             rename = "activeUserCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ActiveUserCount")]
         pub active_user_count: ::std::option::Option<i64>,
         ///What children are called.
         #[serde(
             rename = "childEntityLabel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ChildEntityLabel")]
         pub child_entity_label: ::std::option::Option<::std::string::String>,
         ///Created (ISO-8601 UTC).
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///Description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Description")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Devices.
         #[serde(
             rename = "deviceCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "DeviceCount")]
         pub device_count: ::std::option::Option<i64>,
         ///Entity GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Inactive users.
         #[serde(
             rename = "inActiveUserCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "InActiveUserCount")]
         pub in_active_user_count: ::std::option::Option<i64>,
         ///Name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Parent; null for the root.
         #[serde(
             rename = "parentEntityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentEntityGuid")]
         pub parent_entity_guid: ::std::option::Option<::std::string::String>,
         ///Parent's name.
         #[serde(
             rename = "parentName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentName")]
         pub parent_name: ::std::option::Option<::std::string::String>,
         ///Updated (ISO-8601 UTC).
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedDate")]
         pub updated_date: ::std::option::Option<::std::string::String>,
     }
     impl EntityListItem {
@@ -455,15 +515,19 @@ pub mod types {
     pub struct EntityLookupEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///Every entity.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<EntityLookupItem>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl EntityLookupEnvelope {
@@ -476,15 +540,18 @@ pub mod types {
     pub struct EntityLookupItem {
         ///Entity GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Parent; null for the root.
         #[serde(
             rename = "parentEntityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentEntityGuid")]
         pub parent_entity_guid: ::std::option::Option<::std::string::String>,
     }
     impl EntityLookupItem {
@@ -500,60 +567,71 @@ pub mod types {
             rename = "contactNo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ContactNo")]
         pub contact_no: ::std::option::Option<::std::string::String>,
         ///First name.
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FirstName")]
         pub first_name: ::std::option::Option<::std::string::String>,
         ///Active (a boolean here
         #[serde(
             rename = "isActive",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsActive")]
         pub is_active: ::std::option::Option<bool>,
         ///The password is temporary.
         #[serde(
             rename = "isTempPassword",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsTempPassword")]
         pub is_temp_password: ::std::option::Option<bool>,
         ///Last name.
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LastName")]
         pub last_name: ::std::option::Option<::std::string::String>,
         ///Initial password (a secret).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Password")]
         pub password: ::std::option::Option<::std::string::String>,
         ///Custom properties
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Properties")]
         pub properties: ::std::option::Option<::std::vec::Vec<UserProperty>>,
         ///Role GUID.
         #[serde(
             rename = "roleGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RoleGuid")]
         pub role_guid: ::std::option::Option<::std::string::String>,
         ///Send the invitation e-mail.
         #[serde(
             rename = "sendInvitationEmail",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SendInvitationEmail")]
         pub send_invitation_email: ::std::option::Option<bool>,
         ///Time zone GUID.
         #[serde(
             rename = "timezoneGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TimezoneGuid")]
         pub timezone_guid: ::std::option::Option<::std::string::String>,
         ///Login e-mail.
         #[serde(
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UserId")]
         pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl EntityOwner {
@@ -566,12 +644,15 @@ pub mod types {
     pub struct ErrorBody {
         ///The parameters at fault, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Error")]
         pub error: ::std::option::Option<::std::vec::Vec<ErrorDetail>>,
         ///What went wrong, often a code such as `DeviceNotFound`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl ErrorBody {
@@ -584,9 +665,11 @@ pub mod types {
     pub struct ErrorDetail {
         ///What is wrong with it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///The parameter concerned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Param")]
         pub param: ::std::option::Option<::std::string::String>,
     }
     impl ErrorDetail {
@@ -599,15 +682,19 @@ pub mod types {
     pub struct RoleLookupEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The roles.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<RoleLookupItem>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl RoleLookupEnvelope {
@@ -620,21 +707,26 @@ pub mod types {
     pub struct RoleLookupItem {
         ///Description; the swagger types it as an object
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Description")]
         pub description: ::std::option::Option<::serde_json::Value>,
         ///Role GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Active.
         #[serde(
             rename = "isActive",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsActive")]
         pub is_active: ::std::option::Option<bool>,
         ///Name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Row number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Row_num")]
         pub row_num: ::std::option::Option<i64>,
     }
     impl RoleLookupItem {
@@ -650,81 +742,95 @@ pub mod types {
             rename = "companyGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CompanyGuid")]
         pub company_guid: ::std::option::Option<::std::string::String>,
         ///Creator.
         #[serde(
             rename = "createdBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedBy")]
         pub created_by: ::std::option::Option<::std::string::String>,
         ///Created.
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///First name.
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FirstName")]
         pub first_name: ::std::option::Option<::std::string::String>,
         ///User GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Profile image file name.
         #[serde(
             rename = "imageName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ImageName")]
         pub image_name: ::std::option::Option<::std::string::String>,
         ///Active.
         #[serde(
             rename = "isActive",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsActive")]
         pub is_active: ::std::option::Option<bool>,
         ///Deleted.
         #[serde(
             rename = "isDeleted",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsDeleted")]
         pub is_deleted: ::std::option::Option<bool>,
         ///1 once the user set a password.
         #[serde(
             rename = "isPasswordCreated",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsPasswordCreated")]
         pub is_password_created: ::std::option::Option<i64>,
         ///Last name.
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LastName")]
         pub last_name: ::std::option::Option<::std::string::String>,
         ///Time zone GUID.
         #[serde(
             rename = "timezoneGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TimezoneGuid")]
         pub timezone_guid: ::std::option::Option<::std::string::String>,
         ///Last editor.
         #[serde(
             rename = "updatedBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedBy")]
         pub updated_by: ::std::option::Option<::std::string::String>,
         ///Updated.
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedDate")]
         pub updated_date: ::std::option::Option<::std::string::String>,
         ///Login e-mail.
         #[serde(
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UserId")]
         pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl UserAvailability {
@@ -737,15 +843,19 @@ pub mod types {
     pub struct UserAvailabilityEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///Zero or one user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<UserAvailability>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl UserAvailabilityEnvelope {
@@ -758,15 +868,19 @@ pub mod types {
     pub struct UserCreateEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The new user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<UserCreated>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl UserCreateEnvelope {
@@ -782,51 +896,64 @@ pub mod types {
             rename = "contactNo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ContactNo")]
         pub contact_no: ::std::option::Option<::std::string::String>,
         ///Entity GUID.
         #[serde(rename = "entityGuid")]
+        #[serde(alias = "EntityGuid")]
         pub entity_guid: UserCreateRequestEntityGuid,
         ///First name.
         #[serde(rename = "firstName")]
+        #[serde(alias = "FirstName")]
         pub first_name: UserCreateRequestFirstName,
         ///1 active
         #[serde(rename = "isActive")]
+        #[serde(alias = "IsActive")]
         pub is_active: i32,
         ///The password is temporary.
         #[serde(
             rename = "isTempPassword",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsTempPassword")]
         pub is_temp_password: ::std::option::Option<bool>,
         ///Last name.
         #[serde(rename = "lastName")]
+        #[serde(alias = "LastName")]
         pub last_name: UserCreateRequestLastName,
         ///Initial password (a secret).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Password")]
         pub password: ::std::option::Option<::std::string::String>,
         ///Custom properties
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Properties")]
         pub properties: ::std::option::Option<::std::vec::Vec<UserProperty>>,
         ///Role GUID.
         #[serde(rename = "roleGuid")]
+        #[serde(alias = "RoleGuid")]
         pub role_guid: UserCreateRequestRoleGuid,
         ///Send the invitation e-mail.
         #[serde(
             rename = "sendInvitationEmail",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "SendInvitationEmail")]
         pub send_invitation_email: ::std::option::Option<bool>,
         ///Time zone GUID.
         #[serde(rename = "timezoneGuid")]
+        #[serde(alias = "TimezoneGuid")]
         pub timezone_guid: UserCreateRequestTimezoneGuid,
         ///A user GUID to use (the swagger gives no further detail).
         #[serde(
             rename = "userGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UserGuid")]
         pub user_guid: ::std::option::Option<::std::string::String>,
         ///Login e-mail.
         #[serde(rename = "userId")]
+        #[serde(alias = "UserId")]
         pub user_id: UserCreateRequestUserId,
     }
     impl UserCreateRequest {
@@ -1142,24 +1269,28 @@ pub mod types {
             rename = "invitationGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "InvitationGuid")]
         pub invitation_guid: ::std::option::Option<::std::string::String>,
         ///The e-mail already had a user.
         #[serde(
             rename = "isExistingUser",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsExistingUser")]
         pub is_existing_user: ::std::option::Option<bool>,
         ///A welcome e-mail was sent.
         #[serde(
             rename = "isWelcomeEmail",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsWelcomeEmail")]
         pub is_welcome_email: ::std::option::Option<bool>,
         ///The new user GUID.
         #[serde(
             rename = "newId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "NewId")]
         pub new_id: ::std::option::Option<::std::string::String>,
     }
     impl UserCreated {
@@ -1175,168 +1306,196 @@ pub mod types {
             rename = "companyCpid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CompanyCpid")]
         pub company_cpid: ::std::option::Option<::std::string::String>,
         ///Company GUID.
         #[serde(
             rename = "companyGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CompanyGuid")]
         pub company_guid: ::std::option::Option<::std::string::String>,
         ///Company logo file name.
         #[serde(
             rename = "companyLogo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CompanyLogo")]
         pub company_logo: ::std::option::Option<::std::string::String>,
         ///Company logo URL.
         #[serde(
             rename = "companyLogoUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CompanyLogoUrl")]
         pub company_logo_url: ::std::option::Option<::std::string::String>,
         ///Company name.
         #[serde(
             rename = "companyName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CompanyName")]
         pub company_name: ::std::option::Option<::std::string::String>,
         ///Phone number.
         #[serde(
             rename = "contactNo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ContactNo")]
         pub contact_no: ::std::option::Option<::std::string::String>,
         ///Creator.
         #[serde(
             rename = "createdBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedBy")]
         pub created_by: ::std::option::Option<::std::string::String>,
         ///Created (plain text
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///Version string the swagger leaves unexplained.
         #[serde(
             rename = "dms-version",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "Dms-version")]
         pub dms_version: ::std::option::Option<::std::string::String>,
         ///Entity GUID.
         #[serde(
             rename = "entityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityGuid")]
         pub entity_guid: ::std::option::Option<::std::string::String>,
         ///Entity name.
         #[serde(
             rename = "entityName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityName")]
         pub entity_name: ::std::option::Option<::std::string::String>,
         ///First name.
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FirstName")]
         pub first_name: ::std::option::Option<::std::string::String>,
         ///Profile image file name.
         #[serde(
             rename = "imageName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ImageName")]
         pub image_name: ::std::option::Option<::std::string::String>,
         ///Profile image.
         #[serde(
             rename = "imageUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ImageUrl")]
         pub image_url: ::std::option::Option<::std::string::String>,
         ///Active.
         #[serde(
             rename = "isActive",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsActive")]
         pub is_active: ::std::option::Option<bool>,
         ///Company administrator.
         #[serde(
             rename = "isCompanyAdmin",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsCompanyAdmin")]
         pub is_company_admin: ::std::option::Option<bool>,
         ///Last name.
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LastName")]
         pub last_name: ::std::option::Option<::std::string::String>,
         ///Parent of the user's entity.
         #[serde(
             rename = "parentEntityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ParentEntityGuid")]
         pub parent_entity_guid: ::std::option::Option<::std::string::String>,
         ///Role GUID.
         #[serde(
             rename = "roleGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RoleGuid")]
         pub role_guid: ::std::option::Option<::std::string::String>,
         ///Role name.
         #[serde(
             rename = "roleName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RoleName")]
         pub role_name: ::std::option::Option<::std::string::String>,
         ///Time zone GUID.
         #[serde(
             rename = "timezoneGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TimezoneGuid")]
         pub timezone_guid: ::std::option::Option<::std::string::String>,
         ///Time zone offset.
         #[serde(
             rename = "timezoneOffset",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TimezoneOffset")]
         pub timezone_offset: ::std::option::Option<::std::string::String>,
         ///Last editor.
         #[serde(
             rename = "updatedBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedBy")]
         pub updated_by: ::std::option::Option<::std::string::String>,
         ///Last editor's name.
         #[serde(
             rename = "updatedByName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedByName")]
         pub updated_by_name: ::std::option::Option<::std::string::String>,
         ///Updated (plain text
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedDate")]
         pub updated_date: ::std::option::Option<::std::string::String>,
         ///User GUID.
         #[serde(
             rename = "userGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UserGuid")]
         pub user_guid: ::std::option::Option<::std::string::String>,
         ///Login e-mail.
         #[serde(
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UserId")]
         pub user_id: ::std::option::Option<::std::string::String>,
         ///Custom user information (with `userInfoFlag`).
         #[serde(
             rename = "userInfo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UserInfo")]
         pub user_info: ::std::option::Option<::std::vec::Vec<UserInfoValue>>,
     }
     impl UserDetail {
@@ -1349,15 +1508,19 @@ pub mod types {
     pub struct UserDetailEnvelope {
         ///Number of items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///One user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<UserDetail>>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl UserDetailEnvelope {
@@ -1373,18 +1536,23 @@ pub mod types {
             rename = "fieldType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FieldType")]
         pub field_type: ::std::option::Option<::std::string::String>,
         ///Field GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Field name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Allowed values
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Options")]
         pub options: ::std::option::Option<::std::string::String>,
         ///The value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Value")]
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl UserInfoValue {
@@ -1397,21 +1565,26 @@ pub mod types {
     pub struct UserListEnvelope {
         ///Total number of users.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Count")]
         pub count: ::std::option::Option<i64>,
         ///The users.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Data")]
         pub data: ::std::option::Option<::std::vec::Vec<UserListItem>>,
         ///GUID of the user who asked.
         #[serde(
             rename = "invokingUser",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "InvokingUser")]
         pub invoking_user: ::std::option::Option<::std::string::String>,
         ///A human-readable note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Message")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Mirrors the HTTP status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Status")]
         pub status: ::std::option::Option<i64>,
     }
     impl UserListEnvelope {
@@ -1427,129 +1600,152 @@ pub mod types {
             rename = "companyGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CompanyGuid")]
         pub company_guid: ::std::option::Option<::std::string::String>,
         ///Phone number.
         #[serde(
             rename = "contactNo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ContactNo")]
         pub contact_no: ::std::option::Option<::std::string::String>,
         ///Creator.
         #[serde(
             rename = "createdBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedBy")]
         pub created_by: ::std::option::Option<::std::string::String>,
         ///Created (ISO-8601 UTC).
         #[serde(
             rename = "createdDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "CreatedDate")]
         pub created_date: ::std::option::Option<::std::string::String>,
         ///Entity GUID.
         #[serde(
             rename = "entityGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityGuid")]
         pub entity_guid: ::std::option::Option<::std::string::String>,
         ///Entity name.
         #[serde(
             rename = "entityName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "EntityName")]
         pub entity_name: ::std::option::Option<::std::string::String>,
         ///First name.
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "FirstName")]
         pub first_name: ::std::option::Option<::std::string::String>,
         ///User GUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Guid")]
         pub guid: ::std::option::Option<::std::string::String>,
         ///Profile image file name.
         #[serde(
             rename = "imageName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ImageName")]
         pub image_name: ::std::option::Option<::std::string::String>,
         ///Profile image.
         #[serde(
             rename = "imageUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "ImageUrl")]
         pub image_url: ::std::option::Option<::std::string::String>,
         ///Pending invitation GUID (all lower case on the wire).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Invitationguid")]
         pub invitationguid: ::std::option::Option<::std::string::String>,
         ///Active.
         #[serde(
             rename = "isActive",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsActive")]
         pub is_active: ::std::option::Option<bool>,
         ///Locked out.
         #[serde(
             rename = "isLocked",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsLocked")]
         pub is_locked: ::std::option::Option<bool>,
         ///E-mail verified.
         #[serde(
             rename = "isVerified",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "IsVerified")]
         pub is_verified: ::std::option::Option<bool>,
         ///Last name.
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "LastName")]
         pub last_name: ::std::option::Option<::std::string::String>,
         ///Full name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Name")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Role GUID.
         #[serde(
             rename = "roleGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RoleGuid")]
         pub role_guid: ::std::option::Option<::std::string::String>,
         ///Role name.
         #[serde(
             rename = "roleName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "RoleName")]
         pub role_name: ::std::option::Option<::std::string::String>,
         ///Time zone GUID.
         #[serde(
             rename = "timezoneGuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "TimezoneGuid")]
         pub timezone_guid: ::std::option::Option<::std::string::String>,
         ///Last editor.
         #[serde(
             rename = "updatedBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedBy")]
         pub updated_by: ::std::option::Option<::std::string::String>,
         ///Updated (ISO-8601 UTC).
         #[serde(
             rename = "updatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UpdatedDate")]
         pub updated_date: ::std::option::Option<::std::string::String>,
         ///Login e-mail.
         #[serde(
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UserId")]
         pub user_id: ::std::option::Option<::std::string::String>,
         ///Custom user information.
         #[serde(
             rename = "userInfo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(alias = "UserInfo")]
         pub user_info: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     }
     impl UserListItem {
@@ -1562,9 +1758,11 @@ pub mod types {
     pub struct UserProperty {
         ///Property key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Key")]
         pub key: ::std::option::Option<::std::string::String>,
         ///Property value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "Value")]
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl UserProperty {
