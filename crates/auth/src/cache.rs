@@ -116,6 +116,7 @@ struct State {
 pub struct TokenCacheBuilder {
     fetcher: Box<dyn TokenFetcher>,
     store: Box<dyn TokenStore>,
+    initial: Option<Token>,
     clock: Arc<dyn Clock>,
     settings: Settings,
     redactor: Redactor,
@@ -125,6 +126,15 @@ impl TokenCacheBuilder {
     /// Where tokens are kept across restarts (default: [`MemoryStore`]).
     pub fn store(mut self, store: impl TokenStore + 'static) -> Self {
         self.store = Box::new(store);
+        self
+    }
+
+    /// Starts from `token` instead of the stored one, and saves it to the store when the cache
+    /// is built: a token just obtained (an authorization code exchanged, see
+    /// [`crate::oauth::AuthorizationCode`]) must win over one left by an earlier session,
+    /// perhaps another user's.
+    pub fn initial_token(mut self, token: Token) -> Self {
+        self.initial = Some(token);
         self
     }
 
@@ -165,8 +175,10 @@ impl TokenCacheBuilder {
         self
     }
 
-    /// Builds the cache and loads the stored token, if any. A store that cannot be read is
-    /// logged (without its content) and the cache starts empty.
+    /// Builds the cache and loads the stored token, if any, or saves the
+    /// [`TokenCacheBuilder::initial_token`]. This store access happens once, on the calling
+    /// thread. A store that cannot be read or written is logged (without its content); the
+    /// cache then starts empty, or from the initial token all the same.
     pub fn build(self) -> TokenCache {
         for secret in self.fetcher.secrets() {
             self.redactor.add(&secret);
@@ -180,6 +192,20 @@ impl TokenCacheBuilder {
             generation: AtomicU64::new(0),
             state: Mutex::new(State::default()),
         };
+        if let Some(token) = self.initial {
+            let token = shared.admit(token);
+            // On the calling thread, unlike the saves of the fetch task: a save queued on the
+            // blocking pool could land after that of a refresh that follows at once, and leave
+            // the older refresh token in the store.
+            if let Err(err) = shared.store.save(&token) {
+                let err = err.scrubbed(&shared.redactor);
+                tracing::warn!(error = %err, "the initial token could not be saved");
+            }
+            shared.lock().current = Some(token);
+            return TokenCache {
+                shared: Arc::new(shared),
+            };
+        }
         match shared.store.load() {
             Ok(Some(token)) => {
                 let token = shared.admit(token);
@@ -208,6 +234,7 @@ impl TokenCache {
         TokenCacheBuilder {
             fetcher: Box::new(fetcher),
             store: Box::new(MemoryStore::default()),
+            initial: None,
             clock: Arc::new(SystemClock),
             settings: Settings {
                 expiry_margin: Duration::from_secs(60),
@@ -618,6 +645,32 @@ mod tests {
         let second = TokenCache::builder(fetcher).store(store).build();
         assert_eq!(access(&second.token().await.expect("token")), "token-1");
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn an_initial_token_wins_over_the_stored_one_and_replaces_it() {
+        let store = Arc::new(MemoryStore::default());
+        let older = Token::new("stored-token").expect("token");
+        store.save(&older).expect("saved");
+        let fetcher = Counting::default();
+        let calls = Arc::clone(&fetcher.calls);
+        let fresh = Token::new("exchanged-token")
+            .expect("token")
+            .expires_in(Duration::from_secs(3600));
+        let cache = TokenCache::builder(fetcher)
+            .store(Arc::clone(&store))
+            .initial_token(fresh)
+            .build();
+        assert_eq!(
+            access(&cache.token().await.expect("token")),
+            "exchanged-token"
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        let saved = store.load().expect("load").expect("a token");
+        assert_eq!(access(&saved), "exchanged-token");
+        assert!(saved.expiry().is_some(), "saved with its stamped expiry");
+        assert!(!format!("{cache:?}").contains("exchanged-token"));
+        assert_eq!(cache.redactor().scrub("exchanged-token"), "[redacted]");
     }
 
     #[tokio::test]

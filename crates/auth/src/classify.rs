@@ -98,6 +98,102 @@ impl Classifier for RetryAfter {
     }
 }
 
+/// Reads the wait of a rate-limited answer from a vendor's header of delta-seconds, such as
+/// EverReal's `X-RateLimit-Reset: 17` on a 429.
+///
+/// It acts on a 429 that the rules before it marked for a retry, so add it after the default
+/// chain; other answers carry the header too (EverReal sends it on every answer) and are left
+/// alone. The wait goes to the layer as [`Verdict::Retry`]'s `after` (the longer of it and a
+/// `Retry-After`), and the [`crate::RetryPolicy`] then waits at least that long before the
+/// retry, or returns the 429 at once when the wait does not fit its time budget: a huge value
+/// never makes a call sleep beyond [`crate::RetryPolicy::max_elapsed`]. With
+/// [`RateLimitReset::max_wait`], a longer wait is cut to that cap and retried after it.
+///
+/// A value that is not a non-negative number of seconds (`1`, `2.5`) is ignored, and the
+/// policy's backoff applies; a number too large to represent counts as huge, not as garbage.
+///
+/// ```
+/// use std::time::Duration;
+/// use sdk_auth::{Auth, RateLimitReset, StaticToken};
+/// let auth = Auth::new(StaticToken::new("t0ken")?)
+///     .with_classifier(RateLimitReset::header("X-RateLimit-Reset").max_wait(Duration::from_secs(60)));
+/// # Ok::<(), sdk_auth::AuthError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RateLimitReset {
+    name: String,
+    max_wait: Option<Duration>,
+}
+
+impl RateLimitReset {
+    /// Reads the header `name`, matched without regard to case. A name that is not a valid
+    /// header name never matches.
+    pub fn header(name: &str) -> Self {
+        Self {
+            name: name.to_ascii_lowercase(),
+            max_wait: None,
+        }
+    }
+
+    /// Cuts a longer wait to `cap` (default: no cap; the retry policy's budget decides).
+    #[must_use]
+    pub fn max_wait(mut self, cap: Duration) -> Self {
+        self.max_wait = Some(cap);
+        self
+    }
+
+    /// The wait this rule asks for on an answer with these headers, capped; `None` when the
+    /// header is missing or unreadable.
+    fn wait(&self, headers: &HeaderMap) -> Option<Duration> {
+        let value = headers.get(self.name.as_str())?.to_str().ok()?;
+        let wait = delta_seconds(value)?;
+        Some(self.max_wait.map_or(wait, |cap| wait.min(cap)))
+    }
+}
+
+impl Classifier for RateLimitReset {
+    fn classify(&self, outcome: &Outcome<'_>, verdict: Verdict) -> Verdict {
+        match (outcome, verdict) {
+            (
+                Outcome::Response {
+                    status, headers, ..
+                },
+                Verdict::Retry { after },
+            ) if *status == StatusCode::TOO_MANY_REQUESTS => match self.wait(headers) {
+                Some(wait) => Verdict::Retry {
+                    after: Some(after.map_or(wait, |asked| asked.max(wait))),
+                },
+                None => verdict,
+            },
+            _ => verdict,
+        }
+    }
+}
+
+/// `digits` or `digits.digits` as a duration; digits beyond what a `u64` holds saturate,
+/// because a server that asks for an absurd wait means "long", not "now".
+fn delta_seconds(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || fraction.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    let Ok(seconds) = whole.parse::<u64>() else {
+        return Some(Duration::MAX);
+    };
+    let nanos = fraction.map_or(0, |f| {
+        f.bytes()
+            .chain(std::iter::repeat(b'0'))
+            .take(9)
+            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+    });
+    Some(Duration::new(seconds, nanos))
+}
+
 /// The chain every client starts with: [`StatusRules`], then [`RetryAfter`].
 pub fn default_classifiers() -> Vec<std::sync::Arc<dyn Classifier>> {
     vec![
@@ -140,5 +236,54 @@ mod tests {
             }
         );
         assert_eq!(run(200, &asked), Verdict::Done);
+    }
+
+    fn reset(rule: &RateLimitReset, status: u16, value: &str, verdict: Verdict) -> Verdict {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_str(value).expect("value"),
+        );
+        let outcome = Outcome::Response {
+            status: StatusCode::from_u16(status).expect("status"),
+            headers: &headers,
+            body: None,
+        };
+        rule.classify(&outcome, verdict)
+    }
+
+    #[test]
+    fn rate_limit_reset_reads_delta_seconds_on_a_429_only() {
+        let rule = RateLimitReset::header("X-RateLimit-Reset");
+        let retry = Verdict::Retry { after: None };
+        let after = |secs: f64| Verdict::Retry {
+            after: Some(Duration::from_secs_f64(secs)),
+        };
+        assert_eq!(reset(&rule, 429, "17", retry), after(17.0));
+        assert_eq!(reset(&rule, 429, " 2.5 ", retry), after(2.5));
+        assert_eq!(reset(&rule, 429, "0", retry), after(0.0));
+        // EverReal sends the header on every answer: only a 429 marked for a retry is read.
+        assert_eq!(reset(&rule, 200, "17", Verdict::Done), Verdict::Done);
+        assert_eq!(reset(&rule, 503, "17", retry), retry);
+        assert_eq!(reset(&rule, 429, "17", Verdict::Done), Verdict::Done);
+        // A longer `Retry-After` is kept.
+        assert_eq!(reset(&rule, 429, "1", after(5.0)), after(5.0));
+        assert_eq!(reset(&rule, 429, "9", after(5.0)), after(9.0));
+        for garbage in [
+            "", "soon", "-1", "1e3", "1.", ".5", "0x10", "NaN", "inf", "1 2",
+        ] {
+            assert_eq!(reset(&rule, 429, garbage, retry), retry, "{garbage:?}");
+        }
+        let huge = "99999999999999999999999999";
+        assert_eq!(
+            reset(&rule, 429, huge, retry),
+            Verdict::Retry {
+                after: Some(Duration::MAX)
+            }
+        );
+        let capped = rule.max_wait(Duration::from_secs(60));
+        assert_eq!(reset(&capped, 429, huge, retry), after(60.0));
+        assert_eq!(reset(&capped, 429, "3600", retry), after(60.0));
+        assert_eq!(reset(&capped, 429, "7", retry), after(7.0));
     }
 }

@@ -56,6 +56,14 @@ pub enum AuthError {
     /// A [`crate::TokenStore`] could not load or save a token.
     #[error("token store: {0}")]
     Store(String),
+
+    /// The `state` that came back with an authorization code is not the one sent with the
+    /// authorization request ([`crate::oauth::PendingAuthorization`]): the answer belongs to
+    /// another sign-in, or was forged (CSRF). Nothing was sent; start the sign-in again.
+    #[error(
+        "the authorization answer's state does not match the request's; the code was not exchanged"
+    )]
+    StateMismatch,
 }
 
 impl AuthError {
@@ -132,6 +140,7 @@ impl AuthError {
                 detail: scrub(detail),
             },
             AuthError::Store(m) => AuthError::Store(scrub(m)),
+            AuthError::StateMismatch => AuthError::StateMismatch,
         }
     }
 }

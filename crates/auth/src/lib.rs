@@ -56,7 +56,8 @@ mod url_check;
 
 pub use cache::{TokenCache, TokenCacheBuilder, TokenFetcher};
 pub use classify::{
-    Classifier, MAX_CLASSIFIED_BODY, Outcome, RetryAfter, StatusRules, Verdict, default_classifiers,
+    Classifier, MAX_CLASSIFIED_BODY, Outcome, RateLimitReset, RetryAfter, StatusRules, Verdict,
+    default_classifiers,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AuthError, Error};

@@ -147,6 +147,14 @@ impl Token {
         self
     }
 
+    /// The lifetime the server stated (`expires_in`), before any stamping.
+    pub(crate) fn lifetime(&self) -> Option<Duration> {
+        match self.expiry {
+            Expiry::In(lifetime) => Some(lifetime),
+            Expiry::Unknown | Expiry::At(_) => None,
+        }
+    }
+
     /// Records the arrival time and generation; done once by the cache.
     pub(crate) fn stamp(&mut self, clock: &dyn Clock, generation: u64) {
         let (now, wall) = (clock.now(), clock.wall());

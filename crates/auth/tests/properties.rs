@@ -8,7 +8,8 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 use sdk_auth::fetch::{TokenAnswer, rejection};
 use sdk_auth::{
-    AuthError, ExposeSecret, MAX_LIFETIME, Redactor, SecretString, redacted_excerpt, retry_after,
+    AuthError, Classifier, ExposeSecret, MAX_LIFETIME, Outcome, RateLimitReset, Redactor,
+    SecretString, Verdict, redacted_excerpt, retry_after,
 };
 use serde_json::{Value, json};
 
@@ -299,6 +300,51 @@ proptest! {
             let mut headers = HeaderMap::new();
             headers.insert(RETRY_AFTER, value);
             let _ = retry_after(&headers);
+        }
+    }
+
+    #[test]
+    fn rate_limit_reset_survives_any_header(
+        text in prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<u128>().prop_map(|n| n.to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            "[0-9]{1,60}(\\.[0-9]{0,20})?",
+            prop::num::f64::ANY.prop_map(|f| f.to_string()),
+            ".{0,40}",
+        ],
+        bytes in prop::collection::vec(any::<u8>(), 0..64),
+        cap_ms in prop::option::of(any::<u64>()),
+    ) {
+        let mut rule = RateLimitReset::header("X-RateLimit-Reset");
+        if let Some(ms) = cap_ms {
+            rule = rule.max_wait(Duration::from_millis(ms));
+        }
+        let values = [HeaderValue::from_str(&text).ok(), HeaderValue::from_bytes(&bytes).ok()];
+        for value in values.into_iter().flatten() {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-ratelimit-reset", value);
+            let outcome = Outcome::Response {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                headers: &headers,
+                body: None,
+            };
+            let verdict = rule.classify(&outcome, Verdict::Retry { after: None });
+            let Verdict::Retry { after } = verdict else {
+                panic!("a retry stays a retry: {verdict:?}");
+            };
+            if let (Some(after), Some(ms)) = (after, cap_ms) {
+                prop_assert!(after <= Duration::from_millis(ms), "{after:?} over the cap");
+            }
+            let seconds = headers
+                .get("x-ratelimit-reset")
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|v| v.parse::<u64>().ok());
+            if let (Some(secs), None) = (seconds, cap_ms) {
+                prop_assert_eq!(after, Some(Duration::from_secs(secs)));
+            }
         }
     }
 

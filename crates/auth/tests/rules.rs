@@ -12,12 +12,13 @@ use reqwest::{Method, Request, StatusCode};
 use sdk_auth::fetch::HttpSettings;
 use sdk_auth::oauth::OAuth2Config;
 use sdk_auth::{
-    Auth, AuthScheme, Classifier, Error, ManualClock, Outcome, RetryPolicy, TokenCache, Verdict,
+    Auth, AuthScheme, Classifier, Error, ManualClock, Outcome, RateLimitReset, RetryPolicy,
+    TokenCache, Verdict,
 };
 use serde_json::json;
 
 mod common;
-use common::{fast_retry, numbered_tokens};
+use common::{fast_retry, flaky, numbered_tokens};
 
 /// A token cache signing in at `server`'s `/token`.
 fn cache(server: &MockServer) -> TokenCache {
@@ -119,27 +120,6 @@ async fn a_rejection_inside_a_200_that_persists_is_a_typed_auth_error() {
     api.assert_calls_async(2).await;
 }
 
-/// EverReal's 429 says how long to wait in `X-RateLimit-Reset` (seconds).
-#[derive(Debug)]
-struct RateLimitReset;
-
-impl Classifier for RateLimitReset {
-    fn classify(&self, outcome: &Outcome<'_>, verdict: Verdict) -> Verdict {
-        match (outcome, verdict) {
-            (Outcome::Response { headers, .. }, Verdict::Retry { after: None }) => {
-                let reset = headers
-                    .get("x-ratelimit-reset")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.parse::<u64>().ok());
-                Verdict::Retry {
-                    after: reset.map(Duration::from_secs),
-                }
-            }
-            _ => verdict,
-        }
-    }
-}
-
 #[tokio::test]
 async fn a_vendor_rate_limit_header_sets_the_wait() {
     let server = MockServer::start_async().await;
@@ -151,7 +131,7 @@ async fn a_vendor_rate_limit_header_sets_the_wait() {
         })
         .await;
     let auth = Auth::new(cache(&server))
-        .with_classifier(RateLimitReset)
+        .with_classifier(RateLimitReset::header("X-RateLimit-Reset"))
         .with_retry(fast_retry().max_attempts(2));
     let started = Instant::now();
     let mut request = get(server.url("/graphql"));
@@ -170,6 +150,108 @@ async fn a_vendor_rate_limit_header_sets_the_wait() {
     );
     assert_eq!(err.status(), Some(StatusCode::TOO_MANY_REQUESTS));
     limited.assert_calls_async(2).await;
+}
+
+/// Sends a GET to `/data` through `auth`; the status and the time it took.
+async fn timed_get(auth: &Auth, server: &MockServer) -> (StatusCode, Duration) {
+    let started = Instant::now();
+    let status = match auth
+        .send(&reqwest::Client::new(), get(server.url("/data")), "get")
+        .await
+    {
+        Ok(response) => response.status(),
+        Err(err) => err.status().expect("an API answer"),
+    };
+    (status, started.elapsed())
+}
+
+#[tokio::test]
+async fn a_rate_limit_reset_of_one_second_is_waited_then_retried() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let api = flaky(&server, 429, 1, &[("x-ratelimit-reset", "1")]).await;
+    let auth = Auth::new(cache(&server))
+        .with_classifier(RateLimitReset::header("x-ratelimit-reset"))
+        .with_retry(fast_retry());
+    let (status, took) = timed_get(&auth, &server).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(took >= Duration::from_secs(1), "{took:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    api.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn a_huge_rate_limit_reset_never_sleeps_beyond_the_policy() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let api = flaky(
+        &server,
+        429,
+        1,
+        &[("x-ratelimit-reset", "99999999999999999999999")],
+    )
+    .await;
+    let auth = Auth::new(cache(&server))
+        .with_classifier(RateLimitReset::header("x-ratelimit-reset"))
+        .with_retry(fast_retry().max_elapsed(Duration::from_secs(30)));
+    // Beyond the 30 s budget: the 429 comes back at once instead of after a sleep.
+    let (status, took) = timed_get(&auth, &server).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    api.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_huge_rate_limit_reset_is_cut_to_the_explicit_cap() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let api = flaky(&server, 429, 1, &[("x-ratelimit-reset", "3600")]).await;
+    let rule = RateLimitReset::header("x-ratelimit-reset").max_wait(Duration::from_millis(300));
+    let auth = Auth::new(cache(&server))
+        .with_classifier(rule)
+        .with_retry(fast_retry());
+    let (status, took) = timed_get(&auth, &server).await;
+    assert_eq!(status, StatusCode::OK);
+    // The backoff alone is at most 20 ms.
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    api.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn a_garbage_rate_limit_reset_falls_back_to_the_backoff() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let api = flaky(&server, 429, 2, &[("x-ratelimit-reset", "soon")]).await;
+    let auth = Auth::new(cache(&server))
+        .with_classifier(RateLimitReset::header("x-ratelimit-reset"))
+        .with_retry(fast_retry());
+    let (status, took) = timed_get(&auth, &server).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(took < Duration::from_millis(500), "{took:?}");
+    api.assert_calls_async(3).await;
+}
+
+#[tokio::test]
+async fn a_rate_limit_header_on_a_success_changes_nothing() {
+    let server = MockServer::start_async().await;
+    numbered_tokens(&server).await;
+    let api = server
+        .mock_async(|when, then| {
+            when.path("/data");
+            then.status(200)
+                .header("x-ratelimit-remaining", "299")
+                .header("x-ratelimit-reset", "60")
+                .body("{}");
+        })
+        .await;
+    let auth = Auth::new(cache(&server))
+        .with_classifier(RateLimitReset::header("x-ratelimit-reset"))
+        .with_retry(fast_retry());
+    let (status, took) = timed_get(&auth, &server).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(took < Duration::from_millis(500), "{took:?}");
+    api.assert_calls_async(1).await;
 }
 
 #[tokio::test]

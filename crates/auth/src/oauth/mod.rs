@@ -1,12 +1,16 @@
-//! OAuth2 grants on the `oauth2` crate: client credentials, password and refresh token.
+//! OAuth2 grants on the `oauth2` crate: client credentials, password, refresh token, and the
+//! authorization code with PKCE.
 //!
 //! [`OAuth2Config`] describes the endpoint and credentials; [`OAuth2Config::into_fetcher`] turns
-//! it into a [`crate::TokenFetcher`] for a [`crate::TokenCache`]. A token that came with a
+//! it into a [`crate::TokenFetcher`] for a [`crate::TokenCache`]. [`AuthorizationCode`] is the
+//! browser sign-in of user-facing apps: it has no credential to sign in again with, so its
+//! fetcher only refreshes. A token that came with a
 //! refresh token is renewed with the refresh grant; when the server rejects the refresh token
 //! the primary grant runs again ([`crate::fetch::refresh_or_sign_in`]), and a refresh answer
 //! without a new refresh token keeps the old one. The requests go through the toolkit of
 //! [`crate::fetch`], so the rules on answers are the same as for any vendor's own sign-in.
 
+mod code;
 mod transport;
 
 use std::fmt;
@@ -23,6 +27,7 @@ use oauth2::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
+pub use self::code::{AuthorizationCode, AuthorizationCodeFetcher, PendingAuthorization};
 pub use self::transport::BodyFormat;
 use self::transport::{Transport, TransportError};
 use crate::cache::TokenFetcher;
@@ -307,7 +312,7 @@ impl OAuth2Fetcher {
                 request.request_async(&self.transport).await
             }
         };
-        self.token_from(result)
+        token_from(result, self.config.default_lifetime)
     }
 
     async fn refresh(&self, refresh: SecretString) -> Result<Token, AuthError> {
@@ -317,28 +322,26 @@ impl OAuth2Fetcher {
             .exchange_refresh_token(&token)
             .request_async(&self.transport)
             .await;
-        self.token_from(result)
+        token_from(result, self.config.default_lifetime)
     }
+}
 
-    fn token_from(
-        &self,
-        result: Result<BasicTokenResponse, RequestTokenError<TransportError, BasicErrorResponse>>,
-    ) -> Result<Token, AuthError> {
-        let response = result.map_err(token_error)?;
-        Ok(Token::new(SecretString::from(
-            response.access_token().secret().as_str(),
-        ))?
-        .with_refresh_token(
-            response
-                .refresh_token()
-                .map(|r| SecretString::from(r.secret().as_str())),
-        )
-        .expires_in(
-            response
-                .expires_in()
-                .unwrap_or(self.config.default_lifetime),
-        ))
-    }
+/// What `oauth2` returns for any grant.
+type GrantResult =
+    Result<BasicTokenResponse, RequestTokenError<TransportError, BasicErrorResponse>>;
+
+/// The [`Token`] of a grant's answer, assuming `default_lifetime` when it states none.
+fn token_from(result: GrantResult, default_lifetime: Duration) -> Result<Token, AuthError> {
+    let response = result.map_err(token_error)?;
+    Ok(Token::new(SecretString::from(
+        response.access_token().secret().as_str(),
+    ))?
+    .with_refresh_token(
+        response
+            .refresh_token()
+            .map(|r| SecretString::from(r.secret().as_str())),
+    )
+    .expires_in(response.expires_in().unwrap_or(default_lifetime)))
 }
 
 impl TokenFetcher for OAuth2Fetcher {
