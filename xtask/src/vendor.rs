@@ -169,6 +169,7 @@ pub const VENDORS: &[Vendor] = &[
                 // Only the token exchanges are tagged `auth`: the SDK's sign-in flow performs
                 // them by hand. Token verification stays, since it runs with the bearer token.
                 &[fixups::DROP_AUTH_OPERATIONS, fixups::ALLOW_UNKNOWN_FIELDS],
+                &[],
             ),
             iotconnect_module(
                 "specs/iotconnect/device.yaml",
@@ -178,6 +179,7 @@ pub const VENDORS: &[Vendor] = &[
                     sdk_path: "iotconnect_sdk::device",
                 },
                 &[fixups::ALLOW_UNKNOWN_FIELDS],
+                &[],
             ),
             iotconnect_module(
                 "specs/iotconnect/user.yaml",
@@ -187,6 +189,14 @@ pub const VENDORS: &[Vendor] = &[
                     sdk_path: "iotconnect_sdk::user",
                 },
                 &[fixups::ALLOW_UNKNOWN_FIELDS],
+                &[Replacement {
+                    // A new user's initial password. A generated `String` would show in the
+                    // derived `Debug` of the request and its builder; the hand-written type
+                    // redacts it and serializes the value as sent.
+                    schema: "NewUserPassword",
+                    rust_type: "crate::SecretText",
+                    impls: &[],
+                }],
             ),
             iotconnect_module(
                 "specs/iotconnect/telemetry.yaml",
@@ -196,6 +206,7 @@ pub const VENDORS: &[Vendor] = &[
                     sdk_path: "iotconnect_sdk::telemetry",
                 },
                 &[fixups::ALLOW_UNKNOWN_FIELDS],
+                &[],
             ),
         ],
     },
@@ -208,6 +219,7 @@ const fn iotconnect_module(
     output: &'static str,
     httpmock: HttpMock,
     fixups: &'static [Fixup],
+    replacements: &'static [Replacement],
 ) -> Module {
     Module {
         output,
@@ -218,7 +230,7 @@ const fn iotconnect_module(
                 // The shared auth handle, as for Everactive: bearer token, retries, tracing.
                 inner_type: Some("sdk_auth::Auth"),
                 derives: &["PartialEq"],
-                replacements: &[],
+                replacements,
                 tags: TagStyle::Merged,
                 // `{data, status, message, count}` around nearly every answer: the SDK unwraps
                 // every one through this trait.
@@ -430,7 +442,18 @@ mod tests {
                 src.spec
             );
             assert_eq!(src.codegen.derives, ["PartialEq"], "{}", src.spec);
-            assert!(src.codegen.replacements.is_empty(), "{}", src.spec);
+            let replaced: Vec<(&str, &str)> = src
+                .codegen
+                .replacements
+                .iter()
+                .map(|r| (r.schema, r.rust_type))
+                .collect();
+            let expected: &[(&str, &str)] = if src.spec.ends_with("/user.yaml") {
+                &[("NewUserPassword", "crate::SecretText")]
+            } else {
+                &[]
+            };
+            assert_eq!(replaced, expected, "{}", src.spec);
             assert_eq!(
                 src.codegen.envelope_trait,
                 Some("crate::envelope::Envelope"),
@@ -457,8 +480,8 @@ mod tests {
             }
         }
         const TWO: &[Module] = &[
-            iotconnect_module("a.yaml", "out/a.rs", mock("out/a_mock.rs"), &[]),
-            iotconnect_module("b.yaml", "out/b.rs", mock("out/b_mock.rs"), &[]),
+            iotconnect_module("a.yaml", "out/a.rs", mock("out/a_mock.rs"), &[], &[]),
+            iotconnect_module("b.yaml", "out/b.rs", mock("out/b_mock.rs"), &[], &[]),
         ];
         let vendor = Vendor {
             name: "two",

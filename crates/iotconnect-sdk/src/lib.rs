@@ -86,6 +86,7 @@ mod client;
 mod discovery;
 pub mod envelope;
 mod ops;
+mod secret_text;
 mod sign_in;
 
 pub use client::{Client, ClientBuilder, ServiceUrls};
@@ -96,6 +97,7 @@ pub use ops::ListFilter;
 /// The HTTP client crate this SDK is built on.
 pub use reqwest;
 pub use sdk_auth::{Auth, AuthError, ExposeSecret, RetryPolicy, SecretString, StaticToken};
+pub use secret_text::SecretText;
 pub use sign_in::{Credentials, SignIn};
 
 /// The error of every call of this SDK: keeps the HTTP status and raw body of a failed call,

@@ -979,12 +979,19 @@ async fn create_user_sends_is_active_as_an_integer() {
     let request: ut::UserCreateRequest = from_json(json!({
         "userId": "new.user@example.com", "isActive": 1, "firstName": "New", "lastName": "User",
         "timezoneGuid": TIMEZONE, "roleGuid": ROLE, "entityGuid": ENTITY,
-        "sendInvitationEmail": true
+        "sendInvitationEmail": true, "password": "Initial-Pa55word"
     }));
+    // The initial password is a secret: sent as it is, never shown by `Debug`.
+    let shown = format!(
+        "{request:?} {:?}",
+        client.user().create_user().body(request.clone())
+    );
+    assert!(!shown.contains("Initial-Pa55word"), "{shown}");
     let mock = server.create_user(|when, then| {
         when.body(&request).into_inner().json_body_includes(
-            json!({"userId": "new.user@example.com", "isActive": 1, "sendInvitationEmail": true})
-                .to_string(),
+            json!({"userId": "new.user@example.com", "isActive": 1, "sendInvitationEmail": true,
+                   "password": "Initial-Pa55word"})
+            .to_string(),
         );
         then.ok(&ut::UserCreateEnvelope::from_data(vec![ut::UserCreated {
             new_id: some("7F000000-0000-4000-8000-000000000007"),

@@ -600,7 +600,7 @@ pub mod types {
         ///Initial password (a secret).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(alias = "Password")]
-        pub password: ::std::option::Option<::std::string::String>,
+        pub password: ::std::option::Option<crate::SecretText>,
         ///Custom properties
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(alias = "Properties")]
@@ -924,7 +924,7 @@ pub mod types {
         ///Initial password (a secret).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(alias = "Password")]
-        pub password: ::std::option::Option<::std::string::String>,
+        pub password: ::std::option::Option<crate::SecretText>,
         ///Custom properties
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(alias = "Properties")]
@@ -3130,7 +3130,7 @@ pub mod types {
                 ::std::string::String,
             >,
             password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::SecretText>,
                 ::std::string::String,
             >,
             properties: ::std::result::Result<
@@ -3222,7 +3222,7 @@ pub mod types {
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::SecretText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value
@@ -4103,7 +4103,7 @@ pub mod types {
             last_name:
                 ::std::result::Result<super::UserCreateRequestLastName, ::std::string::String>,
             password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::SecretText>,
                 ::std::string::String,
             >,
             properties: ::std::result::Result<
@@ -4204,7 +4204,7 @@ pub mod types {
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::SecretText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value
