@@ -817,7 +817,7 @@ impl Data {
             None => property
                 .as_str()
                 .and_then(|id| self.find(Collection::Properties, id))
-                .map(|p| p["ownerId"].clone())
+                .and_then(|p| p.get("ownerId").cloned())
                 .unwrap_or(Value::Null),
         };
         let mut changes = copy(
@@ -905,11 +905,13 @@ impl Data {
         changes.insert("_source".into(), input["meta"]["source"].clone());
         let (row, created) = self.store(Collection::Tenants, target, changes, now);
         let today = date(now);
-        let started = row["contractStartDate"]
-            .as_str()
+        let started = row
+            .get("contractStartDate")
+            .and_then(Value::as_str)
             .is_some_and(|d| d <= today.as_str());
-        let ended = row["contractEndDate"]
-            .as_str()
+        let ended = row
+            .get("contractEndDate")
+            .and_then(Value::as_str)
             .is_some_and(|d| d < today.as_str());
         if let Some(unit) = self.units.iter_mut().find(|u| u["id"] == unit) {
             let leased = started && !ended;

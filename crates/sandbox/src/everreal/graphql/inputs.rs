@@ -241,7 +241,8 @@ impl ListArgs {
             .collect();
         if let Some((field, descending)) = &self.sort {
             rows.sort_by(|a, b| {
-                let order = compare(&a[field.as_str()], &b[field.as_str()]);
+                let null = Value::Null;
+                let order = compare(a.get(field).unwrap_or(&null), b.get(field).unwrap_or(&null));
                 if *descending { order.reverse() } else { order }
             });
         }
