@@ -1311,6 +1311,18 @@ async fn graphql_errors_have_the_standard_shape_and_change_nothing() {
         assert_eq!(code(&body), expected, "{query}: {body}");
         assert!(body["errors"][0]["message"].is_string());
     }
+    let mut dangling = unit_input("U-1", "Nowhere");
+    dangling["unit"]["externalPropertyId"] = json!("PROP-404");
+    let dangling = graphql(s, t, UPSERT_UNIT, dangling).await;
+    assert_eq!(
+        dangling["data"],
+        json!({"upsertUnit": null}),
+        "a field error nulls the field"
+    );
+    assert_eq!(code(&dangling), "BAD_USER_INPUT");
+    assert_eq!(dangling["errors"][0]["path"], json!(["upsertUnit"]));
+    assert_eq!(count(s, t, "{ units { id } }", "units").await, 24);
+
     let unknown = graphql(s, t, "{ units { nope } }", json!({})).await;
     assert_eq!(unknown["errors"][0]["path"], json!(["units", "nope"]));
     assert_eq!(unknown["errors"][0]["locations"][0]["line"], 1);

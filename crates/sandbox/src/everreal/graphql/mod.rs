@@ -368,13 +368,9 @@ fn plan<'a>(
         );
         return None;
     }
-    let allowed: &[&str] = match root {
+    let allowed: &[&str] = match &root {
         Root::List(..) => &["input"],
-        Root::Upsert(_, argument) => &[if argument.is_empty() {
-            "input"
-        } else {
-            argument
-        }],
+        Root::Upsert(_, argument) => std::slice::from_ref(argument),
         Root::Delete(_) => &["externalId"],
     };
     let mut arguments = Map::new();
