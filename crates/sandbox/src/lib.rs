@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod everactive;
+mod everreal;
 mod iotconnect;
 mod shared;
 
@@ -13,6 +14,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use everreal::UnknownEventType;
 pub use shared::clock::Clock;
 pub use shared::delivery::DeliveryAttempt;
 pub use shared::faults::{Faults, ForcedFailure, InvalidFaults};
@@ -35,13 +37,16 @@ pub struct Sandbox;
 impl Sandbox {
     /// A builder with the defaults: seed [`DEFAULT_SEED`], free ports, the demo credentials,
     /// 12 sensors and 3 gateways, 24 h tokens, a delivery round every 60 s; 8 IoTConnect
-    /// devices, 24 h access tokens and 30-day refresh tokens; no faults.
+    /// devices, 24 h access tokens and 30-day refresh tokens; EverReal's tenant `acme` with 1 h
+    /// access tokens, 28-day refresh tokens, 300 requests a minute and deliveries every 5 s; no
+    /// faults.
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder {
             seed: DEFAULT_SEED,
             port: None,
             everactive: everactive::Config::default(),
             iotconnect: iotconnect::Config::default(),
+            everreal: everreal::Config::default(),
         }
     }
 }
@@ -53,6 +58,7 @@ pub struct SandboxBuilder {
     port: Option<u16>,
     everactive: everactive::Config,
     iotconnect: iotconnect::Config,
+    everreal: everreal::Config,
 }
 
 impl SandboxBuilder {
@@ -63,8 +69,8 @@ impl SandboxBuilder {
     }
 
     /// Fixed ports instead of free ones: the admin API on `port`, Everactive on `port + 1`,
-    /// IoTConnect on `port + 2` (later vendors take the next ports in the order they were
-    /// added).
+    /// IoTConnect on `port + 2`, EverReal on `port + 3` (later vendors take the next ports in
+    /// the order they were added).
     pub fn port(mut self, port: u16) -> Self {
         self.port = Some(port);
         self
@@ -151,20 +157,83 @@ impl SandboxBuilder {
         self
     }
 
+    /// The EverReal API user's name and password, and the client id and secret (defaults
+    /// `api-user@acme.example`, `sandbox-everreal-password`, `sandbox-everreal-client`,
+    /// `sandbox-everreal-secret`).
+    pub fn everreal_credentials(
+        mut self,
+        username: impl Into<String>,
+        password: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.everreal.username = username.into();
+        self.everreal.password = password.into();
+        self.everreal.client_id = client_id.into();
+        self.everreal.client_secret = client_secret.into();
+        self
+    }
+
+    /// The redirect URI registered for the EverReal client (default
+    /// `http://127.0.0.1:8910/callback`; for a loopback host any port matches).
+    pub fn everreal_redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.everreal.redirect_uri = uri.into();
+        self
+    }
+
+    /// The EverReal tenant's subdomain, as `users/me` and deliveries report it (default `acme`).
+    pub fn everreal_subdomain(mut self, subdomain: impl Into<String>) -> Self {
+        self.everreal.subdomain = subdomain.into();
+        self
+    }
+
+    /// Lifetime of EverReal access tokens (default 1 h, as documented). The
+    /// `token_lifetime_secs` knob overrides it at run time.
+    pub fn everreal_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.everreal.token_lifetime = lifetime;
+        self
+    }
+
+    /// Lifetime of EverReal refresh tokens (default 28 days, the shortest the vendor
+    /// documents).
+    pub fn everreal_refresh_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.everreal.refresh_token_lifetime = lifetime;
+        self
+    }
+
+    /// EverReal's budget of requests per minute (default 300, as documented); over it, 429.
+    pub fn everreal_rate_limit(mut self, per_minute: u32) -> Self {
+        self.everreal.rate_limit = per_minute;
+        self
+    }
+
+    /// Fault knobs EverReal starts with; `DELETE /_admin/everreal/faults` returns to them.
+    pub fn everreal_faults(mut self, faults: Faults) -> Self {
+        self.everreal.faults = faults;
+        self
+    }
+
+    /// How often pending EverReal webhook events go out on their own (default 5 s); `None`
+    /// leaves only the on-demand round ([`RunningSandbox::deliver_everreal_webhooks`]).
+    pub fn everreal_delivery_interval(mut self, every: Option<Duration>) -> Self {
+        self.everreal.delivery_interval = every;
+        self
+    }
+
     /// Binds the listeners on `127.0.0.1` and starts serving.
     ///
     /// Fails on a port that is taken and on invalid settings (empty credentials, a fleet over
     /// the limits, sensors without gateways, invalid faults, a zero delivery interval).
     pub async fn start(self) -> io::Result<RunningSandbox> {
-        let (admin_port, everactive_port, iotconnect_port) = match self.port {
-            None => (0, 0, 0),
+        let (admin_port, everactive_port, iotconnect_port, everreal_port) = match self.port {
+            None => (0, 0, 0, 0),
             Some(port) => {
                 let next = |n: u16| {
                     port.checked_add(n).ok_or_else(|| {
                         io::Error::new(io::ErrorKind::InvalidInput, "the port is too high")
                     })
                 };
-                (port, next(1)?, next(2)?)
+                (port, next(1)?, next(2)?, next(3)?)
             }
         };
         let (shutdown, stop) = watch::channel(false);
@@ -187,10 +256,18 @@ impl SandboxBuilder {
             stop.clone(),
         )
         .await?;
+        let everreal = everreal::Running::start(
+            self.everreal,
+            self.seed,
+            clock.clone(),
+            everreal_port,
+            stop.clone(),
+        )
+        .await?;
         let admin_router = admin::router(
             self.seed,
             clock.clone(),
-            vec![everactive.admin(), iotconnect.admin()],
+            vec![everactive.admin(), iotconnect.admin(), everreal.admin()],
         );
         let admin_server = server::serve(admin_listener, admin_router, stop);
         let everactive::Running {
@@ -204,8 +281,14 @@ impl SandboxBuilder {
             admin_url,
             everactive: state,
             iotconnect: iotconnect.state,
-            servers: vec![admin_server, everactive_server, iotconnect.server],
-            timers: timer.into_iter().collect(),
+            everreal: everreal.state,
+            servers: vec![
+                admin_server,
+                everactive_server,
+                iotconnect.server,
+                everreal.server,
+            ],
+            timers: timer.into_iter().chain(everreal.timer).collect(),
             shutdown: Some(shutdown),
         })
     }
@@ -219,6 +302,7 @@ pub struct RunningSandbox {
     admin_url: String,
     everactive: everactive::Shared,
     iotconnect: iotconnect::Shared,
+    everreal: everreal::Shared,
     servers: Vec<JoinHandle<io::Result<()>>>,
     timers: Vec<JoinHandle<()>>,
     shutdown: Option<watch::Sender<bool>>,
@@ -231,6 +315,7 @@ impl fmt::Debug for RunningSandbox {
             .field("admin_url", &self.admin_url)
             .field("everactive_url", &self.everactive.base_url)
             .field("iotconnect_url", &self.iotconnect.base_url)
+            .field("everreal_url", &self.everreal.base_url)
             .finish_non_exhaustive()
     }
 }
@@ -331,6 +416,68 @@ impl RunningSandbox {
     /// IoTConnect's fault knobs, counters, tokens and refresh tokens.
     pub fn iotconnect(&self) -> &VendorControls {
         &self.iotconnect.controls
+    }
+
+    /// Base URL of EverReal, `http://127.0.0.1:<port>`: the tenant host
+    /// (`https://{subdomain}.everreal.co` at the vendor), so the token endpoint is
+    /// `<base>/accounts/oauth/token` and GraphQL `<base>/api/reporting/graphql`. Use it as
+    /// `EVERREAL_BASE_URL`.
+    pub fn everreal_url(&self) -> &str {
+        &self.everreal.base_url
+    }
+
+    /// The EverReal user name, password, client id and client secret.
+    pub fn everreal_credentials(&self) -> (&str, &str, &str, &str) {
+        let config = &self.everreal.config;
+        (
+            &config.username,
+            &config.password,
+            &config.client_id,
+            &config.client_secret,
+        )
+    }
+
+    /// The redirect URI registered for the EverReal client (loopback: any port matches).
+    pub fn everreal_redirect_uri(&self) -> &str {
+        &self.everreal.config.redirect_uri
+    }
+
+    /// The EverReal tenant's subdomain.
+    pub fn everreal_subdomain(&self) -> &str {
+        &self.everreal.config.subdomain
+    }
+
+    /// The environment that points an application at this sandbox's EverReal:
+    /// `EVERREAL_BASE_URL`, `EVERREAL_USERNAME`, `EVERREAL_PASSWORD`, `EVERREAL_CLIENT_ID`,
+    /// `EVERREAL_CLIENT_SECRET`, `EVERREAL_REDIRECT_URI`.
+    pub fn everreal_env(&self) -> [(&'static str, String); 6] {
+        everreal::env(&self.everreal)
+    }
+
+    /// EverReal's fault knobs, counters, tokens and refresh tokens.
+    pub fn everreal(&self) -> &VendorControls {
+        &self.everreal.controls
+    }
+
+    /// Queues an EverReal webhook event of `event_type` (`LISTING_CONTRACT_FLOW_SIGNED`, ...)
+    /// for every subscription to it, about `data` or, when `None`, a seeded record that fits
+    /// the event. Returns how many deliveries were queued; they go out with the next round.
+    pub fn trigger_everreal_event(
+        &self,
+        event_type: &str,
+        data: Option<serde_json::Value>,
+    ) -> Result<usize, UnknownEventType> {
+        everreal::trigger(&self.everreal, event_type, data)
+    }
+
+    /// Delivers every pending EverReal webhook event now and returns the attempts.
+    pub async fn deliver_everreal_webhooks(&self) -> Vec<DeliveryAttempt> {
+        everreal::deliver(&self.everreal).await
+    }
+
+    /// Every logged EverReal delivery attempt (the last 1000), oldest first.
+    pub fn everreal_deliveries(&self) -> Vec<DeliveryAttempt> {
+        self.everreal.deliveries.list()
     }
 
     /// Runs one Everactive delivery round now and returns its attempts.

@@ -9,20 +9,23 @@ use std::time::Duration;
 use sdk_sandbox::{DEFAULT_SEED, Faults, ForcedFailure, RunningSandbox, Sandbox, SandboxBuilder};
 
 const USAGE: &str = "\
-sdk-sandbox: a loopback emulation of the vendor APIs (Everactive, IoTConnect)
+sdk-sandbox: a loopback emulation of the vendor APIs (Everactive, IoTConnect, EverReal)
 
 Usage: sdk-sandbox [flags]
 
-  --port N                 admin API on N, Everactive on N+1, IoTConnect on N+2
-                           (default: free ports)
+  --port N                 admin API on N, Everactive on N+1, IoTConnect on N+2,
+                           EverReal on N+3 (default: free ports)
   --seed N                 seed of the generated data (default 42)
   --sensors N              Everactive sensors to seed (default 12)
   --gateways N             Everactive gateways to seed (default 3)
   --devices N              IoTConnect devices to seed (default 8)
-  --token-lifetime SECS    token lifetime of every vendor (default: the vendor's, 86400)
-  --refresh-token-lifetime SECS  IoTConnect refresh-token lifetime (default 2592000)
+  --token-lifetime SECS    token lifetime of every vendor (default: the vendor's: 86400,
+                           EverReal 3600)
+  --refresh-token-lifetime SECS  refresh-token lifetime of IoTConnect and EverReal
+                           (default: 2592000 and 2419200)
   --delivery-interval SECS webhook delivery round every SECS seconds, 0 = only on demand
-                           (default 60)
+                           (default: Everactive 60, EverReal 5)
+  --rate-limit N           EverReal requests per minute before 429 (default 300)
 Fault knobs at startup, for every vendor (the admin API changes them later):
   --latency-ms MS          added to every token and API answer
   --fail-api STATUS:COUNT[:RETRY_AFTER]     fail the next COUNT API calls
@@ -119,6 +122,18 @@ fn print_banner(sandbox: &RunningSandbox) {
         println!("  export {name}={value}");
     }
     println!();
+    let base = sandbox.everreal_url();
+    println!(
+        "EverReal    {base}  (tenant {})",
+        sandbox.everreal_subdomain()
+    );
+    println!("  token endpoint  {base}/accounts/oauth/token");
+    println!("  authorize       {base}/accounts/dialog/authorize");
+    println!("  GraphQL         {base}/api/reporting/graphql");
+    for (name, value) in sandbox.everreal_env() {
+        println!("  export {name}={value}");
+    }
+    println!();
     println!("Admin       {}", sandbox.admin_url());
     println!();
     println!("Press Ctrl-C to stop.");
@@ -166,17 +181,23 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<SandboxBuilder
                 let lifetime = Duration::from_secs(number(&flag, &value(&flag)?)?);
                 builder = builder
                     .everactive_token_lifetime(lifetime)
-                    .iotconnect_token_lifetime(lifetime);
+                    .iotconnect_token_lifetime(lifetime)
+                    .everreal_token_lifetime(lifetime);
             }
             "--refresh-token-lifetime" => {
-                let secs = number(&flag, &value(&flag)?)?;
-                builder = builder.iotconnect_refresh_token_lifetime(Duration::from_secs(secs));
+                let lifetime = Duration::from_secs(number(&flag, &value(&flag)?)?);
+                builder = builder
+                    .iotconnect_refresh_token_lifetime(lifetime)
+                    .everreal_refresh_token_lifetime(lifetime);
             }
             "--delivery-interval" => {
                 let secs: u64 = number(&flag, &value(&flag)?)?;
                 let every = (secs > 0).then(|| Duration::from_secs(secs));
-                builder = builder.everactive_delivery_interval(every);
+                builder = builder
+                    .everactive_delivery_interval(every)
+                    .everreal_delivery_interval(every);
             }
+            "--rate-limit" => builder = builder.everreal_rate_limit(number(&flag, &value(&flag)?)?),
             "--latency-ms" => faults.latency_ms = number(&flag, &value(&flag)?)?,
             "--fail-api" => faults.fail_api = Some(failure(&flag, &value(&flag)?)?),
             "--fail-tokens" => faults.fail_tokens = Some(failure(&flag, &value(&flag)?)?),
@@ -196,7 +217,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<SandboxBuilder
     Ok(Some(
         builder
             .everactive_faults(faults.clone())
-            .iotconnect_faults(faults),
+            .iotconnect_faults(faults.clone())
+            .everreal_faults(faults),
     ))
 }
 

@@ -57,13 +57,15 @@ async fn the_clock_moves_forward_only() {
 
 #[tokio::test]
 async fn fixed_ports_are_admin_then_vendors() {
-    // Find two free neighbouring ports, then ask for them.
+    // Find four free neighbouring ports (admin and three vendors), then ask for them.
     let mut base = 0;
     for _ in 0..20 {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = probe.local_addr().expect("address").port();
         drop(probe);
-        if port < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+        let free = port < u16::MAX - 3
+            && (1..=3).all(|n| std::net::TcpListener::bind(("127.0.0.1", port + n)).is_ok());
+        if free {
             base = port;
             break;
         }
@@ -77,6 +79,10 @@ async fn fixed_ports_are_admin_then_vendors() {
     assert_eq!(
         sandbox.everactive_url(),
         format!("http://127.0.0.1:{}", base + 1)
+    );
+    assert_eq!(
+        sandbox.everreal_url(),
+        format!("http://127.0.0.1:{}", base + 3)
     );
     // A second sandbox cannot take the same ports.
     assert!(common::builder().port(base).start().await.is_err());

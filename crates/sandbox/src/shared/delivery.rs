@@ -20,11 +20,12 @@ const LOG_CAPACITY: usize = 1000;
 pub struct DeliveryAttempt {
     /// Id of the subscription the message was for.
     pub subscription_id: String,
-    /// Event type of the subscription (`sensor_reading`, `gateway_status`, ...).
+    /// Event type of the subscription (`sensor_reading`, `gateway_status`, `UNIT_CREATED`, ...).
     pub event_type: String,
     /// Where the message was posted.
     pub callback_url: String,
-    /// What the message is about: a sensor's MAC address or a gateway's serial number.
+    /// What the message is about: a sensor's MAC address, a gateway's serial number, or the id
+    /// of an EverReal record.
     pub subject: String,
     /// When it was sent, in unix seconds on the sandbox clock.
     pub at: i64,

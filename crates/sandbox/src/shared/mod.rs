@@ -1,6 +1,7 @@
 //! Pieces every emulated vendor uses, written once: the clock, seeded numbers, token issuing,
-//! OAuth2 request parsing, fault knobs and their middleware, counters, query and page
-//! handling, webhook posting, the listeners and the admin API.
+//! OAuth2 request parsing and authorization codes, fault knobs and their middleware, counters,
+//! query and page handling, a per-minute request budget, webhook posting, the listeners and the
+//! admin API.
 
 pub(crate) mod admin;
 pub(crate) mod clock;
@@ -9,6 +10,7 @@ pub(crate) mod faults;
 pub(crate) mod json;
 pub(crate) mod oauth;
 pub(crate) mod query;
+pub(crate) mod ratelimit;
 pub(crate) mod schedule;
 pub(crate) mod seed;
 pub(crate) mod server;

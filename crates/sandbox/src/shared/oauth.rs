@@ -1,19 +1,28 @@
-//! Reading an OAuth2 token request (RFC 6749): the form body and the client's authentication,
-//! in the body or as HTTP Basic. Which grants a vendor accepts and how it answers are the
-//! vendor's business.
+//! Reading an OAuth2 token request (RFC 6749): the form body (or a JSON one, for vendors that
+//! take it) and the client's authentication, in the body or as HTTP Basic; authorization codes
+//! and PKCE (RFC 7636) for the code flow. Which grants a vendor accepts and how it answers are
+//! the vendor's business.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::clock::Clock;
+use super::seed::{SeededRng, entropy};
+use super::tokens::TokenProblem;
 
 /// A token request that was well formed.
 #[derive(Debug)]
 pub(crate) struct TokenRequest {
     params: HashMap<String, String>,
     client: Option<ClientAuth>,
+    json: bool,
 }
 
 /// How the client authenticated.
@@ -72,15 +81,55 @@ impl TokenRequest {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        let is_form = content_type.split(';').next().is_some_and(|t| {
-            t.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
-        if !is_form {
+        if !media_type_is(content_type, "application/x-www-form-urlencoded") {
             return Err(OAuthError::invalid_request(
                 "the request body must be application/x-www-form-urlencoded",
             ));
         }
+        Self::from_form(headers, body)
+    }
+
+    /// Reads a token request whose body is either a form or a JSON object of strings (some
+    /// vendors document JSON); [`TokenRequest::was_json`] tells which it was.
+    ///
+    /// Refused with `invalid_request` (400) as [`TokenRequest::parse`], and for a JSON body
+    /// that is not an object or holds a value that is not a string.
+    pub(crate) fn parse_form_or_json(headers: &HeaderMap, body: &[u8]) -> Result<Self, OAuthError> {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if media_type_is(content_type, "application/x-www-form-urlencoded") {
+            return Self::from_form(headers, body);
+        }
+        if !media_type_is(content_type, "application/json") {
+            return Err(OAuthError::invalid_request(
+                "the request body must be application/json or application/x-www-form-urlencoded",
+            ));
+        }
+        let Ok(Value::Object(members)) = serde_json::from_slice::<Value>(body) else {
+            return Err(OAuthError::invalid_request(
+                "the request body must be a JSON object",
+            ));
+        };
+        let mut params = HashMap::new();
+        for (name, value) in members {
+            match value {
+                Value::String(text) => {
+                    params.insert(name, text);
+                }
+                Value::Null => {}
+                _ => {
+                    return Err(OAuthError::invalid_request(format!(
+                        "parameter {name} must be a string"
+                    )));
+                }
+            }
+        }
+        Self::with_client(headers, params, true)
+    }
+
+    fn from_form(headers: &HeaderMap, body: &[u8]) -> Result<Self, OAuthError> {
         let mut params = HashMap::new();
         for (name, value) in url::form_urlencoded::parse(body) {
             if params.insert(name.to_string(), value.to_string()).is_some() {
@@ -89,6 +138,14 @@ impl TokenRequest {
                 )));
             }
         }
+        Self::with_client(headers, params, false)
+    }
+
+    fn with_client(
+        headers: &HeaderMap,
+        params: HashMap<String, String>,
+        json: bool,
+    ) -> Result<Self, OAuthError> {
         let basic = basic_credentials(headers)?;
         let in_body = params.contains_key("client_id") || params.contains_key("client_secret");
         let client = match basic {
@@ -104,7 +161,16 @@ impl TokenRequest {
                 raw: None,
             }),
         };
-        Ok(Self { params, client })
+        Ok(Self {
+            params,
+            client,
+            json,
+        })
+    }
+
+    /// Whether the body was JSON rather than a form.
+    pub(crate) fn was_json(&self) -> bool {
+        self.json
     }
 
     /// A form parameter.
@@ -132,6 +198,102 @@ impl TokenRequest {
                 .raw
                 .as_ref()
                 .is_some_and(|(raw_id, raw_secret)| raw_id == id && raw_secret == secret)
+    }
+}
+
+/// Whether a `Content-Type` value names `media_type` (parameters such as `charset` aside).
+fn media_type_is(content_type: &str, media_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case(media_type))
+}
+
+/// The PKCE `S256` challenge of `verifier`: base64url without padding of its SHA-256.
+pub(crate) fn pkce_s256(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// Whether `verifier` is a valid PKCE code verifier: 43 to 128 characters of `A-Z a-z 0-9 - .
+/// _ ~` (RFC 7636 section 4.1).
+pub(crate) fn is_code_verifier(verifier: &str) -> bool {
+    (43..=128).contains(&verifier.len())
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// Whether `challenge` can be an `S256` challenge: 43 base64url characters (a SHA-256 without
+/// padding), so that a plain verifier sent as the challenge is caught at the authorize step.
+pub(crate) fn is_s256_challenge(challenge: &str) -> bool {
+    challenge.len() == 43
+        && challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+}
+
+/// What an authorization code stands for, fixed at the authorize step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CodeGrant {
+    /// The client the code was issued to.
+    pub(crate) client_id: String,
+    /// The redirect URI of the authorize request; the token request must repeat it.
+    pub(crate) redirect_uri: String,
+    /// The PKCE `S256` challenge.
+    pub(crate) code_challenge: String,
+    /// The scope asked for.
+    pub(crate) scope: String,
+    /// Who approved (a user id).
+    pub(crate) subject: String,
+}
+
+/// Live codes with their expiry (unix ms), and the generator of new ones.
+type CodeTable = (HashMap<String, (CodeGrant, i64)>, SeededRng);
+
+/// Authorization codes: short-lived on the sandbox clock and single use.
+#[derive(Debug)]
+pub(crate) struct AuthorizationCodes {
+    clock: Clock,
+    lifetime: Duration,
+    inner: Mutex<CodeTable>,
+}
+
+impl AuthorizationCodes {
+    /// Codes living `lifetime` on `clock`.
+    pub(crate) fn new(clock: Clock, lifetime: Duration) -> Self {
+        Self {
+            clock,
+            lifetime,
+            inner: Mutex::new((HashMap::new(), SeededRng::new(entropy()))),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CodeTable> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A new code for `grant`.
+    pub(crate) fn issue(&self, grant: CodeGrant) -> String {
+        let now_ms = self.clock.now_millis();
+        let lifetime_ms = i64::try_from(self.lifetime.as_millis()).unwrap_or(i64::MAX);
+        let mut inner = self.lock();
+        let code = inner.1.hex(40);
+        inner.0.retain(|_, (_, expires)| *expires > now_ms);
+        inner
+            .0
+            .insert(code.clone(), (grant, now_ms.saturating_add(lifetime_ms)));
+        code
+    }
+
+    /// Takes `code` out of the store: its grant while it is alive. Any presentation consumes
+    /// it, so a second one (even after a failed PKCE check) is [`TokenProblem::Unknown`].
+    pub(crate) fn redeem(&self, code: &str) -> Result<CodeGrant, TokenProblem> {
+        let now_ms = self.clock.now_millis();
+        match self.lock().0.remove(code) {
+            None => Err(TokenProblem::Unknown),
+            Some((_, expires)) if expires <= now_ms => Err(TokenProblem::Expired),
+            Some((grant, _)) => Ok(grant),
+        }
     }
 }
 
@@ -219,6 +381,63 @@ mod tests {
         assert!(request.used_basic());
         assert!(request.client_is("a+b", "p q"));
         assert!(request.client_is("a%2Bb", "p+q"));
+    }
+
+    #[test]
+    fn json_bodies_when_the_vendor_takes_them() {
+        let mut json = HeaderMap::new();
+        json.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        let request = TokenRequest::parse_form_or_json(
+            &json,
+            br#"{"grant_type":"password","client_id":"c","client_secret":"s","scope":null}"#,
+        )
+        .expect("well formed");
+        assert!(request.was_json());
+        assert!(request.client_is("c", "s"));
+        assert_eq!(request.param("scope"), None);
+        assert!(TokenRequest::parse_form_or_json(&json, br#"{"expires":1}"#).is_err());
+        assert!(TokenRequest::parse_form_or_json(&json, b"[]").is_err());
+        let form = TokenRequest::parse_form_or_json(&form_headers(), b"grant_type=x")
+            .expect("well formed");
+        assert!(!form.was_json());
+        assert!(TokenRequest::parse_form_or_json(&HeaderMap::new(), b"{}").is_err());
+    }
+
+    #[test]
+    fn pkce_s256_matches_rfc_7636_appendix_b() {
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert!(is_code_verifier(verifier));
+        assert_eq!(
+            pkce_s256(verifier),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        assert!(is_s256_challenge(&pkce_s256(verifier)));
+        assert!(!is_s256_challenge("short"));
+        assert!(!is_code_verifier(
+            "has space and is long enough to pass the length test"
+        ));
+    }
+
+    #[test]
+    fn codes_are_single_use_and_short_lived() {
+        let clock = Clock::default();
+        let codes = AuthorizationCodes::new(clock.clone(), Duration::from_secs(60));
+        let grant = CodeGrant {
+            client_id: "c".into(),
+            redirect_uri: "http://127.0.0.1/cb".into(),
+            code_challenge: "x".into(),
+            scope: "*".into(),
+            subject: "u".into(),
+        };
+        let code = codes.issue(grant.clone());
+        assert_eq!(codes.redeem(&code), Ok(grant.clone()));
+        assert_eq!(codes.redeem(&code), Err(TokenProblem::Unknown));
+        let late = codes.issue(grant);
+        clock.advance(Duration::from_secs(61));
+        assert_eq!(codes.redeem(&late), Err(TokenProblem::Expired));
     }
 
     #[test]

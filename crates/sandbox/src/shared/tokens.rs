@@ -2,8 +2,9 @@
 //!
 //! Every vendor keeps its own [`TokenIssuer`]; a vendor's endpoint decides how a token is
 //! asked for and what the answer looks like, the issuer only remembers who holds which token
-//! until when. Refresh tokens are single use: redeeming one consumes it, so a vendor that
-//! rotates them hands out a new one with every refresh.
+//! until when. Refresh tokens are single use when redeemed ([`TokenIssuer::redeem_refresh`]),
+//! for a vendor that rotates them; a vendor that keeps one refresh token for its whole life
+//! checks it with [`TokenIssuer::check_refresh`] instead.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -100,26 +101,7 @@ impl TokenIssuer {
         let lifetime_ms = i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX);
         let expires_at_ms = now_ms.saturating_add(lifetime_ms);
         let mut inner = self.lock();
-        inner.serial += 1;
-        let serial = inner.serial;
-        let random = inner.rng.hex(32);
-        let access_token = match format {
-            TokenFormat::Jwt { claims } => {
-                let header = json!({"alg": "RS256", "typ": "JWT", "kid": "sdk-sandbox"});
-                let mut payload = claims.clone();
-                payload.insert("iat".into(), json!(now_ms.div_euclid(1000)));
-                payload.insert("exp".into(), json!(expires_at_ms.div_euclid(1000)));
-                payload.insert("jti".into(), json!(format!("{serial}-{}", &random[..8])));
-                let signature = inner.rng.hex(64);
-                format!(
-                    "{}.{}.{}",
-                    URL_SAFE_NO_PAD.encode(header.to_string()),
-                    URL_SAFE_NO_PAD.encode(Value::Object(payload).to_string()),
-                    URL_SAFE_NO_PAD.encode(signature),
-                )
-            }
-            TokenFormat::Opaque { prefix } => format!("{prefix}{serial}{random}"),
-        };
+        let access_token = mint(&mut inner, format, now_ms, expires_at_ms);
         if inner.tokens.len() > PRUNE_ABOVE {
             inner.tokens.retain(|_, t| t.expires_at_ms > now_ms);
         }
@@ -145,6 +127,32 @@ impl TokenIssuer {
             Some(issued) if issued.expires_at_ms <= now_ms => Err(TokenProblem::Expired),
             Some(issued) => Ok(issued.subject.clone()),
         }
+    }
+
+    /// The subject of a live `token` and the whole seconds it has left.
+    pub(crate) fn remaining(&self, token: &str) -> Result<(String, u64), TokenProblem> {
+        let now_ms = self.clock.now_millis();
+        let inner = self.lock();
+        match inner.tokens.get(token) {
+            None => Err(TokenProblem::Unknown),
+            Some(issued) if issued.expires_at_ms <= now_ms => Err(TokenProblem::Expired),
+            Some(issued) => {
+                let left_ms = issued.expires_at_ms.saturating_sub(now_ms);
+                Ok((
+                    issued.subject.clone(),
+                    u64::try_from(left_ms / 1000).unwrap_or(0),
+                ))
+            }
+        }
+    }
+
+    /// Forgets one access or refresh token, so that it is refused from now on; whether it was
+    /// known.
+    pub(crate) fn revoke(&self, token: &str) -> bool {
+        let mut inner = self.lock();
+        let access = inner.tokens.remove(token).is_some();
+        let refresh = inner.refresh_tokens.remove(token).is_some();
+        access || refresh
     }
 
     /// Ends the life of every token issued so far; returns how many were still alive.
@@ -183,6 +191,44 @@ impl TokenIssuer {
         token
     }
 
+    /// Issues a refresh token for `subject` living `lifetime`, shaped by `format` (a vendor whose
+    /// refresh tokens are JWTs, like its access tokens).
+    pub(crate) fn issue_refresh_as(
+        &self,
+        subject: &str,
+        lifetime: Duration,
+        format: &TokenFormat,
+    ) -> String {
+        let now_ms = self.clock.now_millis();
+        let lifetime_ms = i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX);
+        let expires_at_ms = now_ms.saturating_add(lifetime_ms);
+        let mut inner = self.lock();
+        let token = mint(&mut inner, format, now_ms, expires_at_ms);
+        if inner.refresh_tokens.len() > PRUNE_ABOVE {
+            inner.refresh_tokens.retain(|_, t| t.expires_at_ms > now_ms);
+        }
+        inner.refresh_tokens.insert(
+            token.clone(),
+            Issued {
+                subject: subject.to_owned(),
+                expires_at_ms,
+            },
+        );
+        token
+    }
+
+    /// The subject of a refresh token that is known, alive and not revoked, without consuming
+    /// it (for a vendor that hands out no new refresh token on refresh).
+    pub(crate) fn check_refresh(&self, token: &str) -> Result<String, TokenProblem> {
+        let now_ms = self.clock.now_millis();
+        let inner = self.lock();
+        match inner.refresh_tokens.get(token) {
+            None => Err(TokenProblem::Unknown),
+            Some(issued) if issued.expires_at_ms <= now_ms => Err(TokenProblem::Expired),
+            Some(issued) => Ok(issued.subject.clone()),
+        }
+    }
+
     /// Redeems a refresh token: its subject if it is known, alive and not revoked. A redeemed
     /// token is consumed (a second use is [`TokenProblem::Unknown`]); an expired or revoked one
     /// stays refused.
@@ -217,6 +263,41 @@ impl TokenIssuer {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding this lock leaves consistent data behind; keep serving.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The text of a new token in `format`, expiring at `expires_at_ms`.
+fn mint(inner: &mut Inner, format: &TokenFormat, now_ms: i64, expires_at_ms: i64) -> String {
+    inner.serial += 1;
+    let serial = inner.serial;
+    let random = inner.rng.hex(32);
+    match format {
+        TokenFormat::Jwt { claims } => {
+            let header = json!({"alg": "RS256", "typ": "JWT", "kid": "sdk-sandbox"});
+            let mut payload = claims.clone();
+            payload.insert("iat".into(), json!(now_ms.div_euclid(1000)));
+            payload.insert("exp".into(), json!(expires_at_ms.div_euclid(1000)));
+            payload.insert("jti".into(), json!(format!("{serial}-{}", &random[..8])));
+            let signature = inner.rng.hex(64);
+            format!(
+                "{}.{}.{}",
+                URL_SAFE_NO_PAD.encode(header.to_string()),
+                URL_SAFE_NO_PAD.encode(Value::Object(payload).to_string()),
+                URL_SAFE_NO_PAD.encode(signature),
+            )
+        }
+        TokenFormat::Opaque { prefix } => format!("{prefix}{serial}{random}"),
+    }
+}
+
+/// The claims of a JWT-shaped token this sandbox issued (`None` for any other text). Vendors
+/// whose introspection reports a token's audience or scope read them back from here.
+pub(crate) fn jwt_claims(token: &str) -> Option<Map<String, Value>> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    match serde_json::from_slice(&bytes).ok()? {
+        Value::Object(claims) => Some(claims),
+        _ => None,
     }
 }
 
@@ -276,6 +357,38 @@ mod tests {
         assert_eq!(issuer.redeem_refresh(&third), Err(TokenProblem::Expired));
         // Access tokens are untouched by refresh revocation.
         assert_eq!(issuer.verify(&third), Err(TokenProblem::Unknown));
+    }
+
+    #[test]
+    fn lasting_refresh_tokens_revocation_and_remaining_time() {
+        let clock = Clock::default();
+        let issuer = TokenIssuer::new(clock.clone());
+        let refresh = issuer.issue_refresh_as("user", Duration::from_secs(60), &jwt());
+        assert_eq!(
+            jwt_claims(&refresh).and_then(|c| c.get("sub").cloned()),
+            Some(json!("client@clients"))
+        );
+        assert_eq!(issuer.check_refresh(&refresh).as_deref(), Ok("user"));
+        assert_eq!(
+            issuer.check_refresh(&refresh).as_deref(),
+            Ok("user"),
+            "checking does not consume"
+        );
+        let access = issuer.issue("user", Duration::from_secs(100), &jwt());
+        clock.advance(Duration::from_secs(30));
+        assert_eq!(
+            issuer.remaining(&access.access_token),
+            Ok(("user".to_owned(), 70))
+        );
+        assert!(issuer.revoke(&access.access_token));
+        assert_eq!(
+            issuer.verify(&access.access_token),
+            Err(TokenProblem::Unknown)
+        );
+        assert!(issuer.revoke(&refresh));
+        assert!(!issuer.revoke(&refresh));
+        assert_eq!(issuer.check_refresh(&refresh), Err(TokenProblem::Unknown));
+        assert_eq!(jwt_claims("opaque"), None);
     }
 
     #[test]
