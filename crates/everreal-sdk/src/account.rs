@@ -58,7 +58,7 @@ pub struct UsersMe {
     pub are_terms_accepted: Option<bool>,
     /// Every company the user belongs to.
     #[serde(default)]
-    pub companies: Vec<Company>,
+    pub companies: Option<Vec<Company>>,
     /// The company the user works in now, with its partner (tenant).
     #[serde(default)]
     pub current_company: Option<CurrentCompany>,

@@ -4,6 +4,7 @@
 //! schemas are derived from them, never edited by hand.
 
 use schemars::generate::SchemaSettings;
+use schemars::transform::RecursiveTransform;
 use schemars::{JsonSchema, Schema};
 use serde_json::Value;
 
@@ -18,6 +19,7 @@ use crate::{TokenInfo, UserInfo, UsersMe, WebhookSubscription};
 fn decoded<T: JsonSchema>() -> Schema {
     SchemaSettings::draft2020_12()
         .for_deserialize()
+        .with_transform(RecursiveTransform(tidy_description))
         .into_generator()
         .into_root_schema_for::<T>()
 }
@@ -26,8 +28,31 @@ fn decoded<T: JsonSchema>() -> Schema {
 fn sent<T: JsonSchema>() -> Schema {
     SchemaSettings::draft2020_12()
         .for_serialize()
+        .with_transform(RecursiveTransform(tidy_description))
         .into_generator()
         .into_root_schema_for::<T>()
+}
+
+/// Descriptions come from the doc comments; their Rust examples mean nothing in a schema.
+fn tidy_description(schema: &mut Schema) {
+    let Some(Value::String(text)) = schema.get("description") else {
+        return;
+    };
+    let mut kept = Vec::new();
+    let mut in_code = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code {
+            kept.push(line);
+        }
+    }
+    let tidy = kept.join("\n").trim().to_owned();
+    if tidy.is_empty() {
+        schema.remove("description");
+    } else {
+        schema.insert("description".to_owned(), Value::String(tidy));
+    }
 }
 
 /// Every root model's JSON Schema, by file stem, in a fixed order: answers, webhook
@@ -61,4 +86,31 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
         ("tenant_input", sent::<TenantInput>()),
         ("upserted", decoded::<Upserted>()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_rust_example_reaches_a_schema() {
+        for (name, schema) in schemas() {
+            let text = schema.as_value().to_string();
+            assert!(!text.contains("```"), "{name}");
+            assert!(!text.contains("everreal_sdk::"), "{name}");
+        }
+        let unit_input = schemas()
+            .into_iter()
+            .find(|(name, _)| *name == "unit_input")
+            .map(|(_, schema)| schema)
+            .expect("unit_input");
+        let description = unit_input
+            .get("description")
+            .and_then(Value::as_str)
+            .expect("described");
+        assert!(
+            description.starts_with("A unit to create or update"),
+            "{description}"
+        );
+    }
 }
