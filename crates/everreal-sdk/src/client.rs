@@ -187,7 +187,7 @@ impl ClientBuilder {
     /// # fn main() -> Result<(), everreal_sdk::Error> {
     /// let client = everreal_sdk::Client::builder()
     ///     .base_url("http://127.0.0.1:8080")
-    ///     .token_source(sdk_auth::StaticToken::new("test-token")?)
+    ///     .token_source(everreal_sdk::StaticToken::new("test-token")?)
     ///     .build()?;
     /// # Ok(()) }
     /// ```
@@ -202,7 +202,7 @@ impl ClientBuilder {
     }
 
     /// Keeps the tokens across restarts (default: in memory only), such as a
-    /// [`sdk_auth::FileStore`]: the refresh token then outlives the process, and a restart
+    /// [`crate::FileStore`]: the refresh token then outlives the process, and a restart
     /// does not sign in with the password again.
     pub fn token_store(mut self, store: impl TokenStore + 'static) -> Self {
         self.store = Some(Box::new(store));
@@ -544,7 +544,7 @@ impl Client {
     /// # fn main() -> Result<(), everreal_sdk::Error> {
     /// let client = everreal_sdk::Client::builder()
     ///     .base_url("http://127.0.0.1:8080")
-    ///     .token_source(sdk_auth::StaticToken::new("test-token")?)
+    ///     .token_source(everreal_sdk::StaticToken::new("test-token")?)
     ///     .build()?;
     /// assert_eq!(client.rate_limit(), None);
     /// # Ok(()) }

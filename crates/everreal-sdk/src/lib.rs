@@ -29,5 +29,8 @@ pub use schemas::schemas;
 /// The error of the HTTP side of a call (see [`Error::Http`]): the one every SDK of this
 /// workspace shares.
 pub use sdk_auth::Error as HttpError;
-pub use sdk_auth::{Auth, AuthError, ExposeSecret, RetryPolicy, SecretString};
+pub use sdk_auth::{
+    Auth, AuthError, BoxFuture, ExposeSecret, FileStore, MemoryStore, RetryPolicy, SecretString,
+    StaticToken, Token, TokenFetcher, TokenSource, TokenStore,
+};
 pub use webhooks::{WebhookEventType, WebhookSubscription};
