@@ -135,6 +135,11 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// The customer's subdomain: `acme` for `https://acme.everreal.co`. One DNS label:
     /// letters, digits and inner hyphens, without a scheme, dots or slashes.
+    ///
+    /// ```
+    /// let refused = everreal_sdk::Client::builder().subdomain("acme/").build().unwrap_err();
+    /// assert!(refused.to_string().contains("`/`"));
+    /// ```
     pub fn subdomain(mut self, subdomain: impl Into<String>) -> Self {
         self.subdomain = Some(subdomain.into());
         self
@@ -142,6 +147,18 @@ impl ClientBuilder {
 
     /// The domain below which the subdomain lives, default [`DEFAULT_DOMAIN`]; EverReal's
     /// staging systems use `everreal-dev.co`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), everreal_sdk::Error> {
+    /// let staging = everreal_sdk::Client::builder()
+    ///     .subdomain("acme")
+    ///     .domain("everreal-dev.co")
+    ///     .credentials("id", "secret")
+    ///     .user("user", "password")
+    ///     .build()?;
+    /// assert_eq!(staging.base_url(), "https://acme.everreal-dev.co");
+    /// # Ok(()) }
+    /// ```
     pub fn domain(mut self, domain: impl Into<String>) -> Self {
         self.domain = Some(domain.into());
         self
@@ -175,6 +192,24 @@ impl ClientBuilder {
 
     /// Gets tokens from `fetcher` instead of the password grant (an authorization-code
     /// fetcher, say); the client caches them, with the [`ClientBuilder::token_store`] if set.
+    ///
+    /// ```
+    /// use everreal_sdk::{AuthError, BoxFuture, Token, TokenFetcher};
+    ///
+    /// /// Tokens from a secret store of the application's own.
+    /// #[derive(Debug)]
+    /// struct Vault;
+    ///
+    /// impl TokenFetcher for Vault {
+    ///     fn fetch<'a>(&'a self, _previous: Option<&'a Token>) -> BoxFuture<'a, Result<Token, AuthError>> {
+    ///         Box::pin(async { Token::new("token-from-the-vault") })
+    ///     }
+    /// }
+    ///
+    /// # fn main() -> Result<(), everreal_sdk::Error> {
+    /// let client = everreal_sdk::Client::builder().subdomain("acme").token_fetcher(Vault).build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn token_fetcher(mut self, fetcher: impl TokenFetcher + 'static) -> Self {
         self.credentials = Credentials::Fetcher(Box::new(fetcher));
         self
@@ -204,6 +239,18 @@ impl ClientBuilder {
     /// Keeps the tokens across restarts (default: in memory only), such as a
     /// [`crate::FileStore`]: the refresh token then outlives the process, and a restart
     /// does not sign in with the password again.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), everreal_sdk::Error> {
+    /// let path = std::env::temp_dir().join("everreal-token.json");
+    /// let client = everreal_sdk::Client::builder()
+    ///     .subdomain("acme")
+    ///     .credentials("id", "secret")
+    ///     .user("user", "password")
+    ///     .token_store(everreal_sdk::FileStore::new(path))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn token_store(mut self, store: impl TokenStore + 'static) -> Self {
         self.store = Some(Box::new(store));
         self
@@ -259,6 +306,11 @@ impl ClientBuilder {
     /// (an empty subdomain, one with a scheme, a slash, a dot or another character a DNS
     /// label cannot hold), missing or empty credentials, credentials of two kinds, or an HTTP
     /// client that cannot be built.
+    ///
+    /// ```
+    /// let err = everreal_sdk::Client::builder().subdomain("acme").build().unwrap_err();
+    /// assert!(err.to_string().contains(".credentials(client_id, client_secret)"));
+    /// ```
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.resolve_base_url()?;
         let wait_limit = Some(self.http.request_timeout());
@@ -461,6 +513,16 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// Starts building a client; see [`ClientBuilder`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), everreal_sdk::Error> {
+    /// let client = everreal_sdk::Client::builder()
+    ///     .subdomain("acme")
+    ///     .credentials("acme-client", "client-secret")
+    ///     .user("api-user@acme.example", "user-password")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -527,12 +589,33 @@ impl Client {
     }
 
     /// The customer's base URL, such as `https://acme.everreal.co`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), everreal_sdk::Error> {
+    /// let client = everreal_sdk::Client::builder()
+    ///     .base_url("http://127.0.0.1:7303/")
+    ///     .token_source(everreal_sdk::StaticToken::new("test-token")?)
+    ///     .build()?;
+    /// assert_eq!(client.base_url(), "http://127.0.0.1:7303");
+    /// # Ok(()) }
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
     /// The auth handle: the token source, retry policy and redactor shared by every call of
     /// this client.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), everreal_sdk::Error> {
+    /// let client = everreal_sdk::Client::builder()
+    ///     .subdomain("acme")
+    ///     .credentials("acme-client", "client-secret")
+    ///     .user("api-user@acme.example", "user-password")
+    ///     .build()?;
+    /// assert_eq!(client.auth().redactor().scrub("pw user-password"), "pw [redacted]");
+    /// # Ok(()) }
+    /// ```
     pub fn auth(&self) -> &Auth {
         &self.auth
     }

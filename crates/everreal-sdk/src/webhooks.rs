@@ -167,6 +167,14 @@ pub struct WebhookDelivery<T> {
 
 /// Decodes a delivery by its `operation` (see the module docs).
 ///
+/// ```
+/// use everreal_sdk::webhooks::{self, WebhookEvent};
+/// let event = webhooks::parse(br#"{"operation":"PROTOCOL_SIGNED","data":{}}"#)?;
+/// assert!(matches!(event, WebhookEvent::Unknown(_)));
+/// assert_eq!(event.event_type().as_str(), "PROTOCOL_SIGNED");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
 /// # Errors
 /// Only when the body is not JSON; any JSON value decodes, at worst as
 /// [`WebhookEvent::Unknown`].
