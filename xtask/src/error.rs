@@ -27,6 +27,8 @@ pub enum Step {
     Rewrite,
     /// Formatting the source text with rustfmt.
     Rustfmt,
+    /// Collecting and printing the JSON Schemas of a vendor's hand-written models.
+    Schemas,
     /// Reading the committed output file.
     ReadOutput,
     /// Writing the output file.
@@ -45,6 +47,7 @@ impl fmt::Display for Step {
             Step::Unparse => f.write_str("parsing and printing progenitor's output"),
             Step::Rewrite => f.write_str("rewriting progenitor's output"),
             Step::Rustfmt => f.write_str("formatting with rustfmt"),
+            Step::Schemas => f.write_str("writing the models' JSON Schemas"),
             Step::ReadOutput => f.write_str("reading the committed output"),
             Step::WriteOutput => f.write_str("writing the output"),
         }

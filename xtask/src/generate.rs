@@ -5,6 +5,10 @@
 //! `--check` and a normal run share every step, and the result only depends on the inputs
 //! (no timestamps, no absolute paths): two runs give the same bytes.
 //!
+//! A vendor described by hand-written models ([`Source::Schemars`]) takes another path: the
+//! SDK hands over each root model's schema, and each becomes a pretty-printed JSON file with
+//! sorted keys and a final newline (see [`generate_schemas`]).
+//!
 //! A vendor with typed mocks gets a second output from the same `OpenAPI` value and the same
 //! settings: progenitor's httpmock helpers, with the passes of `mocks.rs` instead of the
 //! client's, then the same printing, banner and rustfmt.
@@ -22,7 +26,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use serde_json::Value;
 
 use crate::error::{Error, Step};
-use crate::vendor::{Codegen, HttpMock, Module, OpenApiSource, Source, Vendor};
+use crate::vendor::{Codegen, HttpMock, Module, OpenApiSource, SchemarsSource, Source, Vendor};
 
 /// How rustfmt failures are shown: its stderr, cut to this many lines.
 const MAX_RUSTFMT_ERROR_LINES: usize = 20;
@@ -31,7 +35,7 @@ const MAX_RUSTFMT_ERROR_LINES: usize = 20;
 #[derive(Debug)]
 pub struct Output {
     /// The file, relative to the workspace root.
-    pub path: &'static str,
+    pub path: String,
     /// Its complete content.
     pub code: String,
 }
@@ -58,18 +62,77 @@ fn generate_module(
                 .map_err(|e| Error::new(vendor, Step::ReadSpec, format!("{}: {e}", src.spec)))?;
             let generated = generate_openapi(vendor, src, &text, root)?;
             let mut outputs = vec![Output {
-                path: module.output,
+                path: module.output.to_owned(),
                 code: generated.client,
             }];
             if let (Some(mock), Some(code)) = (&src.httpmock, generated.httpmock) {
                 outputs.push(Output {
-                    path: mock.output,
+                    path: mock.output.to_owned(),
                     code,
                 });
             }
             Ok(outputs)
         }
+        Source::Schemars(src) => generate_schemas(root, vendor, module.output, src),
     }
+}
+
+/// The JSON Schema files of a vendor's models, `<dir>/<stem>.json` each: keys sorted (so the
+/// bytes do not depend on serde_json's `preserve_order` feature), two-space indentation, a
+/// final newline.
+///
+/// A `.json` file in `dir` that no model writes any more fails generation, naming it: a
+/// renamed or removed model must not leave a stale schema behind that `--check` would never
+/// look at. Other files (the folder's README) are left alone.
+pub fn generate_schemas(
+    root: &Path,
+    vendor: &'static str,
+    dir: &'static str,
+    src: &SchemarsSource,
+) -> Result<Vec<Output>, Error> {
+    let fail = |detail: String| Error::new(vendor, Step::Schemas, detail);
+    let mut outputs: Vec<Output> = Vec::new();
+    for (stem, schema) in (src.schemas)() {
+        let valid = !stem.is_empty()
+            && stem
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !valid {
+            return Err(fail(format!(
+                "schema name {stem:?} is not a file stem of lowercase letters, digits and `_`"
+            )));
+        }
+        let path = format!("{dir}/{stem}.json");
+        if outputs.iter().any(|o| o.path == path) {
+            return Err(fail(format!("two models are named `{stem}`")));
+        }
+        let mut value = schema.to_value();
+        value.sort_all_objects();
+        let mut code =
+            serde_json::to_string_pretty(&value).map_err(|e| fail(format!("{path}: {e}")))?;
+        code.push('\n');
+        outputs.push(Output { path, code });
+    }
+    if outputs.is_empty() {
+        return Err(fail("the SDK lists no model".to_owned()));
+    }
+    if let Ok(entries) = fs::read_dir(root.join(dir)) {
+        let mut orphans: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".json"))
+            .map(|name| format!("{dir}/{name}"))
+            .filter(|path| outputs.iter().all(|o| &o.path != path))
+            .collect();
+        orphans.sort();
+        if !orphans.is_empty() {
+            return Err(fail(format!(
+                "{} belong to no model; delete them, or list their models in the SDK's `schemas()`",
+                orphans.join(", ")
+            )));
+        }
+    }
+    Ok(outputs)
 }
 
 /// The code generated from one OpenAPI spec.
@@ -485,7 +548,9 @@ components:
             .iter()
             .find(|v| v.name == "everactive")
             .expect("everactive is in the table");
-        let Source::OpenApi(src) = &vendor.modules[0].source;
+        let Source::OpenApi(src) = &vendor.modules[0].source else {
+            panic!("everactive is generated from its spec");
+        };
         src
     }
 
@@ -723,5 +788,75 @@ components:
         assert_eq!(SpecFormat::from_path("a/b.json"), Some(SpecFormat::Json));
         assert_eq!(SpecFormat::from_path("a/b.toml"), None);
         assert_eq!(SpecFormat::from_path("a/b"), None);
+    }
+
+    fn two_models() -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            (
+                "zeta",
+                schemars::json_schema!({"type": "object", "title": "Zeta", "properties": {"b": {}, "a": {}}}),
+            ),
+            ("alpha", schemars::json_schema!({"type": "string"})),
+        ]
+    }
+
+    fn bad_name() -> Vec<(&'static str, schemars::Schema)> {
+        vec![("../escape", schemars::json_schema!({}))]
+    }
+
+    fn twice() -> Vec<(&'static str, schemars::Schema)> {
+        vec![
+            ("same", schemars::json_schema!({})),
+            ("same", schemars::json_schema!({})),
+        ]
+    }
+
+    #[test]
+    fn schemas_are_sorted_pretty_and_end_with_a_newline() {
+        let scratch =
+            std::env::temp_dir().join(format!("xtask-gen-schemas-{}", std::process::id()));
+        let src = SchemarsSource {
+            schemas: two_models,
+        };
+        let outputs = generate_schemas(&scratch, "test", "specs/test", &src).expect("generates");
+        let paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["specs/test/zeta.json", "specs/test/alpha.json"],
+            "the SDK's order"
+        );
+        assert_eq!(
+            outputs[0].code,
+            "{\n  \"properties\": {\n    \"a\": {},\n    \"b\": {}\n  },\n  \"title\": \"Zeta\",\n  \"type\": \"object\"\n}\n"
+        );
+        let again = generate_schemas(&scratch, "test", "specs/test", &src).expect("generates");
+        assert_eq!(
+            outputs.iter().map(|o| &o.code).collect::<Vec<_>>(),
+            again.iter().map(|o| &o.code).collect::<Vec<_>>(),
+            "deterministic"
+        );
+    }
+
+    #[test]
+    fn bad_schema_names_and_orphans_fail_naming_the_step() {
+        let scratch = std::env::temp_dir().join(format!("xtask-orphans-{}", std::process::id()));
+        for schemas in [bad_name as fn() -> _, twice] {
+            let err = generate_schemas(&scratch, "test", "specs/test", &SchemarsSource { schemas })
+                .expect_err("refused");
+            assert_eq!(err.step, Step::Schemas, "{err}");
+        }
+        let dir = scratch.join("specs/test");
+        std::fs::create_dir_all(&dir).expect("scratch");
+        std::fs::write(dir.join("README.md"), "kept\n").expect("readme");
+        std::fs::write(dir.join("alpha.json"), "{}\n").expect("a current file");
+        let src = SchemarsSource {
+            schemas: two_models,
+        };
+        assert!(generate_schemas(&scratch, "test", "specs/test", &src).is_ok());
+        std::fs::write(dir.join("gone.json"), "{}\n").expect("an orphan");
+        let err = generate_schemas(&scratch, "test", "specs/test", &src).expect_err("orphan");
+        assert_eq!(err.step, Step::Schemas);
+        assert!(err.detail.contains("specs/test/gone.json"), "{err}");
+        std::fs::remove_dir_all(&scratch).expect("cleanup");
     }
 }

@@ -1,8 +1,8 @@
 //! `cargo xtask`: maintainer tasks for this workspace.
 //!
-//! The only task is `regen`, which regenerates each vendor's committed SDK code (the client,
-//! and the typed httpmock helpers where the vendor ships them) from its vendored spec
-//! (`--check` verifies instead of writing, for CI). This file parses the
+//! The only task is `regen`, which regenerates each vendor's committed files (the client,
+//! and the typed httpmock helpers where the vendor ships them, from its vendored spec; or the
+//! JSON Schemas of its hand-written models) (`--check` verifies instead of writing, for CI). This file parses the
 //! arguments and turns results into messages and exit codes: 0 success, 1 out of date,
 //! 2 usage or generation error.
 
@@ -99,7 +99,8 @@ Usage:
     cargo xtask --help
 
 Tasks:
-    regen            Regenerate each vendor's committed code (client, typed mocks) from its spec
+    regen            Regenerate each vendor's committed files: client and typed mocks from its
+                     spec, or the JSON Schemas of its hand-written models
 
 Options for regen:
     --check          Write nothing; print a diff and exit 1 if a committed file is out of date
@@ -212,15 +213,15 @@ fn check_one(root: &Path, vendor: &Vendor, outputs: &[Output]) -> Result<Outcome
     let mut current = Vec::new();
     let mut stale = false;
     for output in outputs {
-        let committed = check::read_committed(&root.join(output.path)).map_err(|e| {
+        let committed = check::read_committed(&root.join(&output.path)).map_err(|e| {
             Error::new(
                 vendor.name,
                 Step::ReadOutput,
                 format!("{}: {e}", output.path),
             )
         })?;
-        match check::compare(output.path, committed.as_deref(), &output.code) {
-            Status::UpToDate => current.push(output.path),
+        match check::compare(&output.path, committed.as_deref(), &output.code) {
+            Status::UpToDate => current.push(output.path.as_str()),
             Status::Missing => {
                 println!("{}: {} is missing", vendor.name, output.path);
                 stale = true;
@@ -249,7 +250,7 @@ fn write_one(root: &Path, vendor: &Vendor, outputs: &[Output]) -> Result<Outcome
     let mut unchanged = Vec::new();
     for output in outputs {
         let wrote =
-            check::write_if_changed(&root.join(output.path), &output.code).map_err(|e| {
+            check::write_if_changed(&root.join(&output.path), &output.code).map_err(|e| {
                 Error::new(
                     vendor.name,
                     Step::WriteOutput,
@@ -257,9 +258,9 @@ fn write_one(root: &Path, vendor: &Vendor, outputs: &[Output]) -> Result<Outcome
                 )
             })?;
         if wrote {
-            written.push(output.path);
+            written.push(output.path.as_str());
         } else {
-            unchanged.push(output.path);
+            unchanged.push(output.path.as_str());
         }
     }
     println!("{}", write_report(vendor.name, &written, &unchanged));
@@ -366,7 +367,9 @@ mod tests {
         let root = std::env::temp_dir().join(format!("xtask-regen-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         let vendor = &VENDORS[0];
-        let vendor::Source::OpenApi(src) = &vendor.modules[0].source;
+        let vendor::Source::OpenApi(src) = &vendor.modules[0].source else {
+            panic!("the first vendor is generated from a spec");
+        };
         let spec = root.join(src.spec);
         let outputs: Vec<PathBuf> = vendor.outputs().iter().map(|o| root.join(o)).collect();
         assert_eq!(outputs.len(), 2, "the client and the typed mocks");
@@ -413,6 +416,52 @@ mod tests {
         // A broken spec is an error (exit 2), not a stale file.
         std::fs::write(&spec, "openapi: [").expect("break spec");
         assert_eq!(regen(&root, &check), EXIT_ERROR);
+
+        std::fs::remove_dir_all(&root).expect("cleanup");
+    }
+
+    /// Runs `regen` for EverReal on a scratch folder: its schemas come from the SDK's models,
+    /// so a file that no longer matches them, a missing one and an orphan are all caught.
+    #[test]
+    fn regen_writes_the_everreal_schemas_then_check_detects_changes() {
+        let root = std::env::temp_dir().join(format!("xtask-schemas-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let vendor = VENDORS
+            .iter()
+            .find(|v| v.name == "everreal")
+            .expect("everreal is in the table");
+        let dir = root.join(vendor.modules[0].output);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        std::fs::write(dir.join("README.md"), "not a schema\n").expect("readme");
+        let only = vec![vendor.name.to_owned()];
+        let write = RegenOptions {
+            check: false,
+            only: only.clone(),
+        };
+        let check = RegenOptions { check: true, only };
+
+        assert_eq!(regen(&root, &check), EXIT_STALE, "nothing written yet");
+        assert_eq!(regen(&root, &write), EXIT_OK);
+        assert_eq!(regen(&root, &check), EXIT_OK);
+        let users_me = dir.join("users_me.json");
+        let text = std::fs::read_to_string(&users_me).expect("written");
+        assert!(text.starts_with("{\n  \"$defs\""), "sorted, pretty: {text}");
+        assert!(text.ends_with("}\n"));
+
+        // A model that changed without its schema: the committed file no longer matches.
+        std::fs::write(&users_me, text.replace("\"email\"", "\"mail\"")).expect("edit");
+        assert_eq!(regen(&root, &check), EXIT_STALE);
+        assert_eq!(regen(&root, &write), EXIT_OK);
+        assert_eq!(std::fs::read_to_string(&users_me).expect("rewritten"), text);
+
+        std::fs::remove_file(&users_me).expect("remove one");
+        assert_eq!(regen(&root, &check), EXIT_STALE);
+        assert_eq!(regen(&root, &write), EXIT_OK);
+
+        // A schema of a model that is gone is an error in both modes.
+        std::fs::write(dir.join("renamed_model.json"), "{}\n").expect("orphan");
+        assert_eq!(regen(&root, &check), EXIT_ERROR);
+        assert_eq!(regen(&root, &write), EXIT_ERROR);
 
         std::fs::remove_dir_all(&root).expect("cleanup");
     }

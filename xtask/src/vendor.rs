@@ -5,6 +5,10 @@
 //! typed mocks) is a field here; the conventions shared by every SDK in the workspace live in
 //! `generate.rs`.
 //!
+//! A vendor without a published spec (EverReal) is described by hand-written Rust models
+//! instead: its [`Source::Schemars`] module writes the models' JSON Schemas, so the models
+//! stay the single source of truth and `--check` catches a model changed without its schema.
+//!
 //! A vendor whose API is split over several documents (IoTConnect: one per service, each on
 //! its own host) lists one [`Module`] per document. Every module runs through the same
 //! pipeline and is covered by `--check`; nothing in `main.rs` or `generate.rs` special-cases
@@ -24,7 +28,8 @@ pub struct Vendor {
 
 /// One generated client module and the document it comes from.
 pub struct Module {
-    /// The generated client, relative to the workspace root.
+    /// The generated client, relative to the workspace root; for [`Source::Schemars`], the
+    /// folder the schema files go to.
     pub output: &'static str,
     /// Where the code comes from.
     pub source: Source,
@@ -46,19 +51,28 @@ impl Module {
         let mut outputs = vec![self.output];
         match &self.source {
             Source::OpenApi(src) => outputs.extend(src.httpmock.as_ref().map(|m| m.output)),
+            // One file per model, named by the SDK; the folder stands for them.
+            Source::Schemars(_) => {}
         }
         outputs
     }
 }
 
-/// What a vendor's code is generated from.
-///
-/// Only OpenAPI specs exist today. Vendors without a published spec (everreal, extraview) are
-/// planned to be described by schemars models instead; they become a second variant here,
-/// with its own arm in `generate::generate`, without touching the OpenAPI path.
+/// What a vendor's code is generated from. Each variant has its own arm in
+/// `generate::generate_module`; `main.rs` sees only the outputs.
 pub enum Source {
     /// An OpenAPI 3.0 document generated into a client with progenitor.
     OpenApi(OpenApiSource),
+    /// Hand-written Rust models (serde + `schemars::JsonSchema`) whose JSON Schemas are
+    /// written under `specs/`, one file per root model.
+    Schemars(SchemarsSource),
+}
+
+/// The JSON Schemas of a vendor's hand-written models.
+pub struct SchemarsSource {
+    /// Every root model's schema with its file stem (`users_me` for `users_me.json`), from
+    /// the SDK crate, in the order the SDK lists them.
+    pub schemas: fn() -> Vec<(&'static str, schemars::Schema)>,
 }
 
 /// An OpenAPI spec plus everything progenitor needs to turn it into this vendor's client.
@@ -210,6 +224,17 @@ pub const VENDORS: &[Vendor] = &[
             ),
         ],
     },
+    Vendor {
+        name: "everreal",
+        modules: &[Module {
+            // EverReal publishes no OpenAPI document: the SDK's models are the source, and
+            // their schemas are written here for review and for other tools.
+            output: "specs/everreal",
+            source: Source::Schemars(SchemarsSource {
+                schemas: everreal_sdk::schemas,
+            }),
+        }],
+    },
 ];
 
 /// One IoTConnect service: every service shares the settings, only the document, the outputs
@@ -267,6 +292,14 @@ pub fn select<'a>(vendors: &'a [Vendor], only: &[String]) -> Result<Vec<&'a Vend
 mod tests {
     use super::*;
 
+    /// The OpenAPI source of a module that must have one.
+    fn openapi(module: &Module) -> &OpenApiSource {
+        match &module.source {
+            Source::OpenApi(src) => src,
+            Source::Schemars(_) => panic!("{} is not generated from a spec", module.output),
+        }
+    }
+
     fn everactive() -> &'static Vendor {
         VENDORS
             .iter()
@@ -298,7 +331,7 @@ mod tests {
         };
         assert_eq!(
             err,
-            "unknown vendor `nope`; known vendors: everactive, iotconnect"
+            "unknown vendor `nope`; known vendors: everactive, iotconnect, everreal"
         );
     }
 
@@ -321,12 +354,13 @@ mod tests {
             }
             assert!(!a.modules.is_empty(), "{}: no module", a.name);
             for module in a.modules {
-                let Source::OpenApi(src) = &module.source;
-                assert!(
-                    !src.spec.starts_with('/'),
-                    "{}: spec must be relative",
-                    a.name
-                );
+                if let Source::OpenApi(src) = &module.source {
+                    assert!(
+                        !src.spec.starts_with('/'),
+                        "{}: spec must be relative",
+                        a.name
+                    );
+                }
             }
             for b in &VENDORS[i + 1..] {
                 assert_ne!(a.name, b.name);
@@ -340,7 +374,7 @@ mod tests {
         let [module] = vendor.modules else {
             panic!("everactive has a single spec");
         };
-        let Source::OpenApi(src) = &module.source;
+        let src = openapi(module);
         let mock = src.httpmock.as_ref().expect("everactive opts in");
         assert_eq!(
             mock.output,
@@ -353,14 +387,14 @@ mod tests {
     #[test]
     fn everactive_runs_its_fixups_in_order() {
         // Removing a fixup from the table must fail a test, not only removing the function.
-        let Source::OpenApi(src) = &everactive().modules[0].source;
+        let src = openapi(&everactive().modules[0]);
         let names: Vec<&str> = src.fixups.iter().map(|f| f.name).collect();
         assert_eq!(names, ["drop_auth_operations", "allow_unknown_fields"]);
     }
 
     #[test]
     fn everactive_codegen_settings() {
-        let Source::OpenApi(src) = &everactive().modules[0].source;
+        let src = openapi(&everactive().modules[0]);
         assert_eq!(src.spec, "specs/everactive/openapi.yaml");
         assert_eq!(src.codegen.inner_type, Some("sdk_auth::Auth"));
         assert_eq!(src.codegen.derives, ["PartialEq"]);
@@ -373,6 +407,25 @@ mod tests {
         assert_eq!(header.schema, "WebhookHeader");
         assert_eq!(header.rust_type, "crate::WebhookHeader");
         assert_eq!(header.impls, []);
+    }
+
+    #[test]
+    fn everreal_writes_the_schemas_of_its_models() {
+        let vendor = VENDORS
+            .iter()
+            .find(|v| v.name == "everreal")
+            .expect("everreal is in the table");
+        let [module] = vendor.modules else {
+            panic!("everreal has one set of models");
+        };
+        assert_eq!(module.output, "specs/everreal");
+        let Source::Schemars(src) = &module.source else {
+            panic!("everreal publishes no spec: its models are the source");
+        };
+        let names: Vec<&str> = (src.schemas)().iter().map(|(name, _)| *name).collect();
+        for expected in ["users_me", "webhook_delivery", "unit_input", "tenant_input"] {
+            assert!(names.contains(&expected), "{expected} in {names:?}");
+        }
     }
 
     fn iotconnect() -> &'static Vendor {
@@ -388,10 +441,7 @@ mod tests {
         let pairs: Vec<(&str, &str)> = vendor
             .modules
             .iter()
-            .map(|m| {
-                let Source::OpenApi(src) = &m.source;
-                (src.spec, m.output)
-            })
+            .map(|m| (openapi(m).spec, m.output))
             .collect();
         assert_eq!(
             pairs,
@@ -416,7 +466,7 @@ mod tests {
         );
         // Each client is followed by its typed mocks, in the mock crate, from the same module.
         for module in vendor.modules {
-            let Source::OpenApi(src) = &module.source;
+            let src = openapi(module);
             let mock = src.httpmock.as_ref().expect("every service ships mocks");
             let service = module.output.rsplit('/').next().expect("a file name");
             assert_eq!(
@@ -434,7 +484,7 @@ mod tests {
     #[test]
     fn iotconnect_modules_share_the_settings_and_drop_auth_only_in_auth() {
         for module in iotconnect().modules {
-            let Source::OpenApi(src) = &module.source;
+            let src = openapi(module);
             assert_eq!(
                 src.codegen.inner_type,
                 Some("sdk_auth::Auth"),
