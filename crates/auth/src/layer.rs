@@ -265,7 +265,12 @@ impl Auth {
                 }
                 Verdict::Retry { after } => {
                     let wait = self.retry.delay(attempt, after);
-                    if idempotent && self.retry.allows(attempt, started.elapsed(), wait) {
+                    // A 429 is a refusal before any work, so any method may be sent again.
+                    let refused =
+                        matches!(&outcome, Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS);
+                    if (idempotent || refused)
+                        && self.retry.allows(attempt, started.elapsed(), wait)
+                    {
                         self.resend_copy(copy.as_ref(), token.as_deref())
                             .map(|request| (request, wait))
                     } else {

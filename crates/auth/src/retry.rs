@@ -9,7 +9,9 @@ use reqwest::{Method, StatusCode};
 ///
 /// Only idempotent requests are retried: `GET`, `HEAD`, `OPTIONS`, `PUT`, `DELETE` and `TRACE`,
 /// plus any request that carries an `Idempotency-Key` header. A `POST` or `PATCH` without one is
-/// sent once, because the server may have acted on it even when the answer was lost.
+/// sent once, because the server may have acted on it even when the answer was lost; the
+/// exception is a 429, a refusal before any work, after which any request may be sent again
+/// (EverReal's GraphQL queries are `POST`s).
 ///
 /// Retried: connection errors, timeouts and HTTP 408, 429, 502, 503 and 504. The delay grows
 /// exponentially from [`RetryPolicy::initial_backoff`] with random jitter, capped at

@@ -163,6 +163,14 @@ async fn a_post_is_not_retried() {
     assert_eq!(outcome, (StatusCode::SERVICE_UNAVAILABLE, 1));
 }
 
+/// A 429 means the server refused the request before doing anything with it, so sending it
+/// again is safe whatever the method: EverReal's GraphQL queries are POSTs.
+#[tokio::test]
+async fn a_post_refused_with_429_is_retried() {
+    let outcome = against_flaky(429, 1, &[], fast_retry(), post).await;
+    assert_eq!(outcome, (StatusCode::OK, 2));
+}
+
 #[tokio::test]
 async fn a_post_with_an_idempotency_key_is_retried() {
     let keyed = |url| {

@@ -9,8 +9,8 @@ use reqwest::{Request, Response};
 use sdk_auth::fetch::HttpSettings;
 use sdk_auth::oauth::{BodyFormat, OAuth2Config};
 use sdk_auth::{
-    Auth, RetryPolicy, SecretString, TokenCache, TokenFetcher, TokenSource, TokenStore,
-    validate_base_url,
+    Auth, RateLimitReset, RetryPolicy, SecretString, TokenCache, TokenFetcher, TokenSource,
+    TokenStore, validate_base_url,
 };
 
 use crate::{Error, RateLimit};
@@ -285,8 +285,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Retry behaviour of idempotent requests, default [`RetryPolicy::default`]. GraphQL
-    /// calls are `POST`s and are not retried.
+    /// Retry behaviour, default [`RetryPolicy::default`]. GraphQL calls are `POST`s: they
+    /// are retried after a 429 only (after `X-RateLimit-Reset`), never after other failures.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -357,8 +357,10 @@ impl ClientBuilder {
                 Arc::new(cache(fetcher, self.store, wait_limit))
             }
         };
-        let auth = Auth::from_shared(source).with_retry(self.retry.unwrap_or_default());
-        // rate-limit classifier: wired when sdk-auth has it
+        // A 429 waits the `X-RateLimit-Reset` seconds EverReal sends, within the retry policy.
+        let auth = Auth::from_shared(source)
+            .with_retry(self.retry.unwrap_or_default())
+            .with_classifier(RateLimitReset::header("x-ratelimit-reset"));
         for secret in &self.webhook_secrets {
             auth.redactor().add(secret);
         }

@@ -581,3 +581,52 @@ async fn bad_input_is_refused_before_any_request() {
     api.assert_calls_async(0).await;
     token.assert_calls_async(0).await;
 }
+
+/// A 429 waits the `X-RateLimit-Reset` seconds, then the query (a POST) is sent again; the
+/// quota of the last answer is visible to the caller.
+#[tokio::test]
+async fn a_429_waits_the_reset_seconds_then_the_query_is_sent_again() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let server = MockServer::start_async().await;
+    password_grant(&server).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    let limited = server
+        .mock_async(move |when, then| {
+            when.method(POST)
+                .path("/api/reporting/graphql")
+                .is_true(move |_| counted.fetch_add(1, Ordering::SeqCst) == 0);
+            then.status(429)
+                .header("x-ratelimit-limit", "300")
+                .header("x-ratelimit-remaining", "0")
+                .header("x-ratelimit-reset", "1");
+        })
+        .await;
+    let answered = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/api/reporting/graphql");
+            then.status(200)
+                .header("x-ratelimit-limit", "300")
+                .header("x-ratelimit-remaining", "299")
+                .header("x-ratelimit-reset", "60")
+                .json_body(json!({"data": {"units": [unit(1)]}}));
+        })
+        .await;
+    let client = client(&server);
+    let started = std::time::Instant::now();
+    let units = client
+        .units_page(&units_input(5))
+        .await
+        .expect("after the wait");
+    assert_eq!(units.len(), 1);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(900),
+        "waited only {:?}",
+        started.elapsed()
+    );
+    limited.assert_calls_async(1).await;
+    answered.assert_calls_async(1).await;
+    let quota = client.rate_limit().expect("seen");
+    assert_eq!((quota.limit, quota.remaining), (Some(300), Some(299)));
+}
