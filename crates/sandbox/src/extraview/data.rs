@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use super::dates;
 use crate::shared::seed::SeededRng;
 
-/// 2024-01-01T00:00:00Z: seeded issues are created in the 30 days after this instant.
-pub(crate) const EPOCH: i64 = 1_704_067_200;
+/// 2024-01-01 00:00 at the server (07:00 UTC): seeded issues are created in the 30 days
+/// after this instant.
+pub(crate) const EPOCH: i64 = 1_704_067_200 - dates::SERVER_OFFSET_SECS as i64;
 /// Names the ExtraView stream of the seeded generator.
 const SEED_TAG: u64 = 0x4556_4a41_5641;
 /// The ID of the first seeded issue (the vendor's examples show five-digit IDs).
