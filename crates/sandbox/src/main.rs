@@ -40,7 +40,8 @@ Fault knobs at startup, for every vendor (the admin API changes them later):
   --redirect-tokens N      next N token requests answer 302 to the sign-on page
   --refuse-tokens          refuse every token request as wrong credentials
   --token-status 200|201   status of a successful token answer (default 200)
-  --extra-fields           add an unknown member to every JSON object
+  --extra-fields           add an unknown member to every JSON object (ExtraView: an
+                           unknown field to every record)
   --unknown-enums          replace enum values with an unknown one
   -h, --help               this text
   -V, --version            the version
