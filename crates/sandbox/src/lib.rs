@@ -4,6 +4,7 @@
 
 mod everactive;
 mod everreal;
+mod extraview;
 mod iotconnect;
 mod shared;
 
@@ -17,7 +18,7 @@ use tokio::task::JoinHandle;
 pub use everreal::UnknownEventType;
 pub use shared::clock::Clock;
 pub use shared::delivery::DeliveryAttempt;
-pub use shared::faults::{Faults, ForcedFailure, InvalidFaults};
+pub use shared::faults::{Faults, ForcedFailure, InvalidFaults, SIGNON_PATH};
 pub use shared::json::{EXTRA_FIELD, UNKNOWN_ENUM_VALUE};
 pub use shared::stats::Stats;
 pub use shared::vendor::VendorControls;
@@ -38,8 +39,9 @@ impl Sandbox {
     /// A builder with the defaults: seed [`DEFAULT_SEED`], free ports, the demo credentials,
     /// 12 sensors and 3 gateways, 24 h tokens, a delivery round every 60 s; 8 IoTConnect
     /// devices, 24 h access tokens and 30-day refresh tokens; EverReal's tenant `acme` with 1 h
-    /// access tokens, 28-day refresh tokens, 300 requests a minute and deliveries every 5 s; no
-    /// faults.
+    /// access tokens, 28-day refresh tokens, 300 requests a minute and deliveries every 5 s;
+    /// ExtraView at `/evj/ExtraView/ev_api.action` with 30 issues, 1 h tokens, the delimiter
+    /// `|` and the ID title `Bug #`; no faults.
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder {
             seed: DEFAULT_SEED,
@@ -47,6 +49,7 @@ impl Sandbox {
             everactive: everactive::Config::default(),
             iotconnect: iotconnect::Config::default(),
             everreal: everreal::Config::default(),
+            extraview: extraview::Config::default(),
         }
     }
 }
@@ -59,6 +62,7 @@ pub struct SandboxBuilder {
     everactive: everactive::Config,
     iotconnect: iotconnect::Config,
     everreal: everreal::Config,
+    extraview: extraview::Config,
 }
 
 impl SandboxBuilder {
@@ -69,8 +73,8 @@ impl SandboxBuilder {
     }
 
     /// Fixed ports instead of free ones: the admin API on `port`, Everactive on `port + 1`,
-    /// IoTConnect on `port + 2`, EverReal on `port + 3` (later vendors take the next ports in
-    /// the order they were added).
+    /// IoTConnect on `port + 2`, EverReal on `port + 3`, ExtraView on `port + 4` (later
+    /// vendors take the next ports in the order they were added).
     pub fn port(mut self, port: u16) -> Self {
         self.port = Some(port);
         self
@@ -220,22 +224,85 @@ impl SandboxBuilder {
         self
     }
 
+    /// The ExtraView user id and password with every permission (defaults `SANDBOX_API` /
+    /// `sandbox-extraview-password`). The user id must not be one of the seeded users'.
+    pub fn extraview_credentials(
+        mut self,
+        user_id: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        self.extraview.user_id = user_id.into();
+        self.extraview.password = password.into();
+        self
+    }
+
+    /// The install-specific path in front of `/ev_api.action` (default `/evj/ExtraView`, as
+    /// in the vendor manual; hosted installs use `/<tenant>/ExtraView`). Empty, or starting
+    /// with `/` and not ending with one.
+    pub fn extraview_path_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.extraview.path_prefix = prefix.into();
+        self
+    }
+
+    /// Lifetime of ExtraView tokens (default 1 h, the documented example). The
+    /// `token_lifetime_secs` knob overrides it at run time.
+    pub fn extraview_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.extraview.token_lifetime = lifetime;
+        self
+    }
+
+    /// How many ExtraView issues to seed (default 30, at most 10000).
+    pub fn extraview_issues(mut self, issues: usize) -> Self {
+        self.extraview.issues = issues;
+        self
+    }
+
+    /// The delimiter of ExtraView's plain-text lists (the install's
+    /// `DEFAULT_TEXT_REPORT_DELIMITER`; default `|`, installs also use `;` and `:`).
+    pub fn extraview_delimiter(mut self, delimiter: impl Into<String>) -> Self {
+        self.extraview.delimiter = delimiter.into();
+        self
+    }
+
+    /// The text in front of the issue number in ExtraView's write messages, verbatim
+    /// (default `Bug # `, giving `Bug # 12352 added.`; `ID #` gives `ID #12352 added.`).
+    /// Trimmed, it is the ID field's screen title.
+    pub fn extraview_id_title(mut self, title: impl Into<String>) -> Self {
+        self.extraview.id_title = title.into();
+        self
+    }
+
+    /// Whether `get_token&ev_send_xml=true` answers well-formed XML (an
+    /// `<expiration_date>` element) instead of the documented sample's broken
+    /// `<Expiration Date> ... </lifetime>` (default false: as documented).
+    pub fn extraview_well_formed_token_xml(mut self, well_formed: bool) -> Self {
+        self.extraview.well_formed_token_xml = well_formed;
+        self
+    }
+
+    /// Fault knobs ExtraView starts with; `DELETE /_admin/extraview/faults` returns to them.
+    pub fn extraview_faults(mut self, faults: Faults) -> Self {
+        self.extraview.faults = faults;
+        self
+    }
+
     /// Binds the listeners on `127.0.0.1` and starts serving.
     ///
     /// Fails on a port that is taken and on invalid settings (empty credentials, a fleet over
     /// the limits, sensors without gateways, invalid faults, a zero delivery interval).
     pub async fn start(self) -> io::Result<RunningSandbox> {
-        let (admin_port, everactive_port, iotconnect_port, everreal_port) = match self.port {
-            None => (0, 0, 0, 0),
-            Some(port) => {
-                let next = |n: u16| {
-                    port.checked_add(n).ok_or_else(|| {
-                        io::Error::new(io::ErrorKind::InvalidInput, "the port is too high")
-                    })
-                };
-                (port, next(1)?, next(2)?, next(3)?)
-            }
-        };
+        let (admin_port, everactive_port, iotconnect_port, everreal_port, extraview_port) =
+            match self.port {
+                None => (0, 0, 0, 0, 0),
+                Some(port) => {
+                    let next = |n: u16| {
+                        port.checked_add(n).ok_or_else(|| {
+                            io::Error::new(io::ErrorKind::InvalidInput, "the port is too high")
+                        })
+                    };
+                    (port, next(1)?, next(2)?, next(3)?, next(4)?)
+                }
+            };
         let (shutdown, stop) = watch::channel(false);
         let clock = Clock::default();
         let admin_listener = server::bind_loopback(admin_port).await?;
@@ -264,10 +331,23 @@ impl SandboxBuilder {
             stop.clone(),
         )
         .await?;
+        let extraview = extraview::Running::start(
+            self.extraview,
+            self.seed,
+            clock.clone(),
+            extraview_port,
+            stop.clone(),
+        )
+        .await?;
         let admin_router = admin::router(
             self.seed,
             clock.clone(),
-            vec![everactive.admin(), iotconnect.admin(), everreal.admin()],
+            vec![
+                everactive.admin(),
+                iotconnect.admin(),
+                everreal.admin(),
+                extraview.admin(),
+            ],
         );
         let admin_server = server::serve(admin_listener, admin_router, stop);
         let everactive::Running {
@@ -282,11 +362,13 @@ impl SandboxBuilder {
             everactive: state,
             iotconnect: iotconnect.state,
             everreal: everreal.state,
+            extraview: extraview.state,
             servers: vec![
                 admin_server,
                 everactive_server,
                 iotconnect.server,
                 everreal.server,
+                extraview.server,
             ],
             timers: timer.into_iter().chain(everreal.timer).collect(),
             shutdown: Some(shutdown),
@@ -303,6 +385,7 @@ pub struct RunningSandbox {
     everactive: everactive::Shared,
     iotconnect: iotconnect::Shared,
     everreal: everreal::Shared,
+    extraview: extraview::Shared,
     servers: Vec<JoinHandle<io::Result<()>>>,
     timers: Vec<JoinHandle<()>>,
     shutdown: Option<watch::Sender<bool>>,
@@ -316,6 +399,7 @@ impl fmt::Debug for RunningSandbox {
             .field("everactive_url", &self.everactive.base_url)
             .field("iotconnect_url", &self.iotconnect.base_url)
             .field("everreal_url", &self.everreal.base_url)
+            .field("extraview_url", &self.extraview.endpoint_url)
             .finish_non_exhaustive()
     }
 }
@@ -478,6 +562,40 @@ impl RunningSandbox {
     /// Every logged EverReal delivery attempt (the last 1000), oldest first.
     pub fn everreal_deliveries(&self) -> Vec<DeliveryAttempt> {
         self.everreal.deliveries.list()
+    }
+
+    /// The full ExtraView endpoint, `http://127.0.0.1:<port><prefix>/ev_api.action`: every
+    /// command is `<url>?statevar=<command>&...`. Use it as `EXTRAVIEW_URL`.
+    pub fn extraview_url(&self) -> &str {
+        &self.extraview.endpoint_url
+    }
+
+    /// The ExtraView user id and password with every permission.
+    pub fn extraview_credentials(&self) -> (&str, &str) {
+        let config = &self.extraview.config;
+        (&config.user_id, &config.password)
+    }
+
+    /// An ExtraView user id and password that may only read: writes and uploads answer an
+    /// "Access denied" text, and the `COMMENTS` field is hidden from it.
+    pub fn extraview_readonly_credentials(&self) -> (&str, &str) {
+        (extraview::READONLY_USER_ID, extraview::READONLY_PASSWORD)
+    }
+
+    /// The delimiter of ExtraView's plain-text lists.
+    pub fn extraview_delimiter(&self) -> &str {
+        &self.extraview.config.delimiter
+    }
+
+    /// The environment that points an application at this sandbox's ExtraView:
+    /// `EXTRAVIEW_URL` (the full endpoint), `EXTRAVIEW_USER_ID`, `EXTRAVIEW_PASSWORD`.
+    pub fn extraview_env(&self) -> [(&'static str, String); 3] {
+        extraview::env(&self.extraview)
+    }
+
+    /// ExtraView's fault knobs, counters and tokens.
+    pub fn extraview(&self) -> &VendorControls {
+        &self.extraview.controls
     }
 
     /// Runs one Everactive delivery round now and returns its attempts.

@@ -9,18 +9,22 @@ use std::time::Duration;
 use sdk_sandbox::{DEFAULT_SEED, Faults, ForcedFailure, RunningSandbox, Sandbox, SandboxBuilder};
 
 const USAGE: &str = "\
-sdk-sandbox: a loopback emulation of the vendor APIs (Everactive, IoTConnect, EverReal)
+sdk-sandbox: a loopback emulation of the vendor APIs (Everactive, IoTConnect, EverReal,
+ExtraView)
 
 Usage: sdk-sandbox [flags]
 
   --port N                 admin API on N, Everactive on N+1, IoTConnect on N+2,
-                           EverReal on N+3 (default: free ports)
+                           EverReal on N+3, ExtraView on N+4 (default: free ports)
   --seed N                 seed of the generated data (default 42)
   --sensors N              Everactive sensors to seed (default 12)
   --gateways N             Everactive gateways to seed (default 3)
   --devices N              IoTConnect devices to seed (default 8)
+  --issues N               ExtraView issues to seed (default 30)
+  --extraview-prefix PATH  the path in front of ExtraView's /ev_api.action
+                           (default /evj/ExtraView)
   --token-lifetime SECS    token lifetime of every vendor (default: the vendor's: 86400,
-                           EverReal 3600)
+                           EverReal and ExtraView 3600)
   --refresh-token-lifetime SECS  refresh-token lifetime of IoTConnect and EverReal
                            (default: 2592000 and 2419200)
   --delivery-interval SECS webhook delivery round every SECS seconds, 0 = only on demand
@@ -30,11 +34,14 @@ Fault knobs at startup, for every vendor (the admin API changes them later):
   --latency-ms MS          added to every token and API answer
   --fail-api STATUS:COUNT[:RETRY_AFTER]     fail the next COUNT API calls
   --fail-tokens STATUS:COUNT[:RETRY_AFTER]  fail the next COUNT token requests
-  --malformed-api N        next N API answers are not valid JSON
-  --malformed-tokens N     next N token answers are not valid JSON
+  --malformed-api N        next N API answers are cut off (not valid JSON or XML)
+  --malformed-tokens N     next N token answers are cut off
+  --redirect-api N         next N API calls answer 302 to the sandbox's sign-on page
+  --redirect-tokens N      next N token requests answer 302 to the sign-on page
   --refuse-tokens          refuse every token request as wrong credentials
   --token-status 200|201   status of a successful token answer (default 200)
-  --extra-fields           add an unknown member to every JSON object
+  --extra-fields           add an unknown member to every JSON object (ExtraView: an
+                           unknown field to every record)
   --unknown-enums          replace enum values with an unknown one
   -h, --help               this text
   -V, --version            the version
@@ -134,6 +141,19 @@ fn print_banner(sandbox: &RunningSandbox) {
         println!("  export {name}={value}");
     }
     println!();
+    let endpoint = sandbox.extraview_url();
+    println!("ExtraView   {endpoint}");
+    println!("  token           {endpoint}?statevar=get_token&user_id=...&password=...");
+    println!(
+        "  list delimiter  {}   (plain http is accepted: loopback only)",
+        sandbox.extraview_delimiter()
+    );
+    for (name, value) in sandbox.extraview_env() {
+        println!("  export {name}={value}");
+    }
+    let (ro_user, ro_password) = sandbox.extraview_readonly_credentials();
+    println!("  read-only user: {ro_user} / {ro_password}");
+    println!();
     println!("Admin       {}", sandbox.admin_url());
     println!();
     println!("Press Ctrl-C to stop.");
@@ -177,12 +197,15 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<SandboxBuilder
             "--sensors" => sensors = Some(number(&flag, &value(&flag)?)?),
             "--gateways" => gateways = Some(number(&flag, &value(&flag)?)?),
             "--devices" => builder = builder.iotconnect_devices(number(&flag, &value(&flag)?)?),
+            "--issues" => builder = builder.extraview_issues(number(&flag, &value(&flag)?)?),
+            "--extraview-prefix" => builder = builder.extraview_path_prefix(value(&flag)?),
             "--token-lifetime" => {
                 let lifetime = Duration::from_secs(number(&flag, &value(&flag)?)?);
                 builder = builder
                     .everactive_token_lifetime(lifetime)
                     .iotconnect_token_lifetime(lifetime)
-                    .everreal_token_lifetime(lifetime);
+                    .everreal_token_lifetime(lifetime)
+                    .extraview_token_lifetime(lifetime);
             }
             "--refresh-token-lifetime" => {
                 let lifetime = Duration::from_secs(number(&flag, &value(&flag)?)?);
@@ -203,6 +226,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<SandboxBuilder
             "--fail-tokens" => faults.fail_tokens = Some(failure(&flag, &value(&flag)?)?),
             "--malformed-api" => faults.malformed_api = number(&flag, &value(&flag)?)?,
             "--malformed-tokens" => faults.malformed_tokens = number(&flag, &value(&flag)?)?,
+            "--redirect-api" => faults.redirect_api = number(&flag, &value(&flag)?)?,
+            "--redirect-tokens" => faults.redirect_tokens = number(&flag, &value(&flag)?)?,
             "--refuse-tokens" => faults.refuse_tokens = true,
             "--token-status" => faults.token_status = number(&flag, &value(&flag)?)?,
             "--extra-fields" => faults.extra_fields = true,
@@ -218,7 +243,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<SandboxBuilder
         builder
             .everactive_faults(faults.clone())
             .iotconnect_faults(faults.clone())
-            .everreal_faults(faults),
+            .everreal_faults(faults.clone())
+            .extraview_faults(faults),
     ))
 }
 

@@ -217,7 +217,7 @@ async fn admin_faults_api_validates_and_resets() {
         json!({
             "token_lifetime_secs": null, "token_status": 200, "refuse_tokens": false,
             "fail_tokens": null, "malformed_tokens": 0, "fail_api": null, "malformed_api": 0,
-            "latency_ms": 1, "extra_fields": false, "unknown_enum_values": false
+            "redirect_tokens": 0, "redirect_api": 0, "latency_ms": 1, "extra_fields": false, "unknown_enum_values": false
         })
     );
     for bad in [

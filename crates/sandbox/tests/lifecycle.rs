@@ -57,14 +57,14 @@ async fn the_clock_moves_forward_only() {
 
 #[tokio::test]
 async fn fixed_ports_are_admin_then_vendors() {
-    // Find four free neighbouring ports (admin and three vendors), then ask for them.
+    // Find five free neighbouring ports (admin and four vendors), then ask for them.
     let mut base = 0;
     for _ in 0..20 {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = probe.local_addr().expect("address").port();
         drop(probe);
-        let free = port < u16::MAX - 3
-            && (1..=3).all(|n| std::net::TcpListener::bind(("127.0.0.1", port + n)).is_ok());
+        let free = port < u16::MAX - 4
+            && (1..=4).all(|n| std::net::TcpListener::bind(("127.0.0.1", port + n)).is_ok());
         if free {
             base = port;
             break;
@@ -83,6 +83,10 @@ async fn fixed_ports_are_admin_then_vendors() {
     assert_eq!(
         sandbox.everreal_url(),
         format!("http://127.0.0.1:{}", base + 3)
+    );
+    assert_eq!(
+        sandbox.extraview_url(),
+        format!("http://127.0.0.1:{}/evj/ExtraView/ev_api.action", base + 4)
     );
     // A second sandbox cannot take the same ports.
     assert!(common::builder().port(base).start().await.is_err());

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
+use axum::http::Uri;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use serde_json::json;
@@ -30,7 +31,7 @@ use tokio::task::JoinHandle;
 use crate::shared::admin::AdminVendor;
 use crate::shared::clock::Clock;
 use crate::shared::delivery::{DeliveryAttempt, DeliveryLog, Poster};
-use crate::shared::faults::{FaultProfile, Faults, RequestKind, apply_faults};
+use crate::shared::faults::{CutOff, FaultProfile, Faults, RequestKind, apply_faults};
 use crate::shared::server;
 use crate::shared::vendor::VendorControls;
 
@@ -63,9 +64,11 @@ static PROFILE: FaultProfile = FaultProfile {
     api_error: errors::api_error,
     token_error: errors::token_error,
     enum_members: &["eventType", "type", "status", "schema"],
+    cut_off: CutOff::Json,
 };
 
-fn classify(path: &str) -> RequestKind {
+fn classify(uri: &Uri) -> RequestKind {
+    let path = uri.path();
     if path == "/auth/token" {
         RequestKind::Token
     } else if path.starts_with("/ds/v1/") {

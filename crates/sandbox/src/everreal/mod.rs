@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
+use axum::http::Uri;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{delete, get, post};
 use serde_json::{Value, json};
@@ -27,7 +28,7 @@ use tokio::task::JoinHandle;
 use crate::shared::admin::AdminVendor;
 use crate::shared::clock::Clock;
 use crate::shared::delivery::{DeliveryAttempt, DeliveryLog, Poster};
-use crate::shared::faults::{FaultProfile, Faults, RequestKind, apply_faults};
+use crate::shared::faults::{CutOff, FaultProfile, Faults, RequestKind, apply_faults};
 use crate::shared::oauth::AuthorizationCodes;
 use crate::shared::ratelimit::RateLimiter;
 use crate::shared::server;
@@ -75,9 +76,11 @@ static PROFILE: FaultProfile = FaultProfile {
         "contractFlowType",
         "scheduledStatus",
     ],
+    cut_off: CutOff::Json,
 };
 
-fn classify(path: &str) -> RequestKind {
+fn classify(uri: &Uri) -> RequestKind {
+    let path = uri.path();
     if path == "/accounts/oauth/token" {
         RequestKind::Token
     } else if path.starts_with("/accounts/api/") || path.starts_with("/api/") {

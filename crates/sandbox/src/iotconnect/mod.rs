@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
+use axum::http::Uri;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post, put};
 use serde_json::json;
@@ -26,7 +27,7 @@ use tokio::task::JoinHandle;
 
 use crate::shared::admin::AdminVendor;
 use crate::shared::clock::Clock;
-use crate::shared::faults::{FaultProfile, Faults, RequestKind, apply_faults};
+use crate::shared::faults::{CutOff, FaultProfile, Faults, RequestKind, apply_faults};
 use crate::shared::server;
 use crate::shared::vendor::VendorControls;
 
@@ -72,9 +73,11 @@ static PROFILE: FaultProfile = FaultProfile {
     api_error: errors::api_error,
     token_error: errors::auth_error,
     enum_members: &["deviceStatus", "DataType", "dataTypeName", "roleName"],
+    cut_off: CutOff::Json,
 };
 
-fn classify(path: &str) -> RequestKind {
+fn classify(uri: &Uri) -> RequestKind {
+    let path = uri.path();
     match path {
         "/auth/api/v2.1/Auth/basic-token" | "/auth/api/v2.1/Auth/login" => RequestKind::Token,
         "/auth/api/v2.1/Auth/refresh-token" => RequestKind::Refresh,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,10 @@ use super::vendor::VendorControls;
 
 /// The most latency a knob may add to one answer.
 const MAX_LATENCY_MS: u64 = 60_000;
+
+/// Where the redirect knobs send a client: a sign-on page every vendor listener serves, as an
+/// SSO gateway or a proxy whose session ran out would.
+pub const SIGNON_PATH: &str = "/_sandbox/signon";
 
 /// The fault knobs of one vendor. Every knob is off by default; the admin API
 /// (`/_admin/<vendor>/faults`) and [`VendorControls::set_faults`] change them at run time.
@@ -41,6 +45,11 @@ pub struct Faults {
     pub fail_api: Option<ForcedFailure>,
     /// Answer the next N API calls with a body that is not valid JSON (the status is kept).
     pub malformed_api: u32,
+    /// Answer the next N token requests with `302 Found` to the sign-on page
+    /// ([`SIGNON_PATH`]), which answers 200 with HTML.
+    pub redirect_tokens: u32,
+    /// Answer the next N API calls with `302 Found` to the sign-on page ([`SIGNON_PATH`]).
+    pub redirect_api: u32,
     /// Milliseconds added before every token and API answer (at most 60000).
     pub latency_ms: u64,
     /// Add an unknown member to every JSON object of every answer and webhook delivery.
@@ -60,6 +69,8 @@ impl Default for Faults {
             malformed_tokens: 0,
             fail_api: None,
             malformed_api: 0,
+            redirect_tokens: 0,
+            redirect_api: 0,
             latency_ms: 0,
             extra_fields: false,
             unknown_enum_values: false,
@@ -172,17 +183,30 @@ pub(crate) enum RequestKind {
     Other,
 }
 
+/// How a vendor's answer looks when a `malformed_*` knob breaks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CutOff {
+    /// A fixed JSON text that stops mid-object, as `application/json`: for JSON vendors.
+    Json,
+    /// The first half of the real answer, its headers kept: for vendors whose answers are
+    /// text or XML, where half a body is what a dropped connection leaves.
+    Half,
+}
+
 /// What the shared fault middleware needs to know about one vendor.
 #[derive(Debug)]
 pub(crate) struct FaultProfile {
-    /// Sorts a request path into token, API or other.
-    pub(crate) classify: fn(&str) -> RequestKind,
+    /// Sorts a request into token, API or other, by its path (and, for a vendor with one
+    /// endpoint for every command, its query).
+    pub(crate) classify: fn(&Uri) -> RequestKind,
     /// The vendor's error answer for an API call that failed with this status.
     pub(crate) api_error: fn(StatusCode, &str) -> Response,
     /// The vendor's error answer for a token request that failed with this status.
     pub(crate) token_error: fn(StatusCode, &str) -> Response,
     /// JSON members that hold enum values in this vendor's answers.
     pub(crate) enum_members: &'static [&'static str],
+    /// How a malformed answer of this vendor looks.
+    pub(crate) cut_off: CutOff,
 }
 
 /// The live knobs of one vendor and the values it started with.
@@ -244,10 +268,26 @@ impl FaultState {
 
     /// Takes one malformed answer for a request of `kind`, counting it down.
     fn take_malformed(&self, kind: RequestKind) -> bool {
+        self.take_count(kind, |f| &mut f.malformed_tokens, |f| &mut f.malformed_api)
+    }
+
+    /// Takes one redirect for a request of `kind`, counting it down.
+    fn take_redirect(&self, kind: RequestKind) -> bool {
+        self.take_count(kind, |f| &mut f.redirect_tokens, |f| &mut f.redirect_api)
+    }
+
+    /// Counts down the token or API counter (picked by `token` and `api`) for `kind`;
+    /// whether it was above zero.
+    fn take_count(
+        &self,
+        kind: RequestKind,
+        token: fn(&mut Faults) -> &mut u32,
+        api: fn(&mut Faults) -> &mut u32,
+    ) -> bool {
         let mut faults = self.lock();
         let slot = match kind {
-            RequestKind::Token | RequestKind::Refresh => &mut faults.malformed_tokens,
-            RequestKind::Api => &mut faults.malformed_api,
+            RequestKind::Token | RequestKind::Refresh => token(&mut faults),
+            RequestKind::Api => api(&mut faults),
             RequestKind::Other => return false,
         };
         if *slot == 0 {
@@ -265,8 +305,11 @@ pub(crate) async fn apply_faults(
     request: Request,
     next: Next,
 ) -> Response {
+    if request.uri().path() == SIGNON_PATH {
+        return signon_page();
+    }
     let profile = vendor.profile();
-    let kind = (profile.classify)(request.uri().path());
+    let kind = (profile.classify)(request.uri());
     vendor.count_request(kind);
     if kind == RequestKind::Other {
         return next.run(request).await;
@@ -278,10 +321,16 @@ pub(crate) async fn apply_faults(
     if let Some(failure) = vendor.fault_state().take_failure(kind) {
         return forced_failure(profile, kind, failure);
     }
+    if vendor.fault_state().take_redirect(kind) {
+        return redirect_to_signon();
+    }
     let malformed = vendor.fault_state().take_malformed(kind);
     let response = next.run(request).await;
     if malformed {
-        return malformed_body(response);
+        return match profile.cut_off {
+            CutOff::Json => malformed_body(response),
+            CutOff::Half => half_body(response).await,
+        };
     }
     let enum_members = if kind == RequestKind::Api && faults.unknown_enum_values {
         profile.enum_members
@@ -313,6 +362,38 @@ fn forced_failure(profile: &FaultProfile, kind: RequestKind, failure: ForcedFail
         );
     }
     response
+}
+
+/// `302 Found` to the sign-on page; the `Location` is relative, as such gateways often send.
+fn redirect_to_signon() -> Response {
+    let mut response = StatusCode::FOUND.into_response();
+    response
+        .headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_static(SIGNON_PATH));
+    response
+}
+
+/// The page a redirected client lands on: HTML with 200, which a client that follows
+/// redirects blindly takes for an answer.
+fn signon_page() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html;charset=UTF-8")],
+        "<!DOCTYPE html>\n<html><head><title>Sign On</title></head><body>\n\
+         <form method=\"post\"><p>Your session has ended. Please sign on.</p>\n\
+         <input name=\"username\"><input name=\"password\" type=\"password\"></form>\n\
+         </body></html>\n",
+    )
+        .into_response()
+}
+
+/// The first half of `response`'s body, status and headers kept (but the length).
+async fn half_body(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes.slice(..bytes.len() / 2)))
 }
 
 fn malformed_body(response: Response) -> Response {

@@ -30,6 +30,25 @@ impl Query {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value of parameter `name`, in order (for parameters a vendor lets repeat).
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every name and value, in order, repeats included.
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// Adds a parameter after those already read (a vendor that also takes parameters from
+    /// a form body).
+    pub(crate) fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.pairs.push((name.into(), value.into()));
+    }
+
     /// Parameter `name` as a number; an unreadable value is an error message.
     pub(crate) fn number<T: FromStr>(&self, name: &str) -> Result<Option<T>, String> {
         self.text(name)
@@ -149,6 +168,8 @@ mod tests {
     fn parses_and_pages() {
         let q = Query::parse(Some("page=2&page-size=3&flag=True&page=9"));
         assert_eq!(q.text("page"), Some("2"));
+        assert_eq!(q.all("page").collect::<Vec<_>>(), ["2", "9"]);
+        assert_eq!(q.pairs().len(), 4);
         assert_eq!(q.boolean("flag"), Ok(Some(true)));
         let page = PageRequest::from_query(&q, "page", "page-size", 50, 500).expect("valid");
         let items: Vec<u32> = (1..=7).collect();
