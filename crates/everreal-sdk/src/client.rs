@@ -9,8 +9,8 @@ use reqwest::{Request, Response};
 use sdk_auth::fetch::HttpSettings;
 use sdk_auth::oauth::{BodyFormat, OAuth2Config};
 use sdk_auth::{
-    Auth, RateLimitReset, RetryPolicy, SecretString, Token, TokenCache, TokenFetcher, TokenSource,
-    TokenStore, validate_base_url,
+    Auth, Classifier, Outcome, RateLimitReset, RetryPolicy, SecretString, Token, TokenCache,
+    TokenFetcher, TokenSource, TokenStore, Verdict, validate_base_url,
 };
 
 use crate::authorization::{AuthorizationFlow, Authorized};
@@ -443,6 +443,7 @@ impl ClientBuilder {
         // A 429 waits the `X-RateLimit-Reset` seconds EverReal sends, within the retry policy.
         let auth = Auth::from_shared(source)
             .with_retry(self.retry.unwrap_or_default())
+            .with_classifier(ForbiddenRejectsToken)
             .with_classifier(RateLimitReset::header("x-ratelimit-reset"));
         for secret in &self.webhook_secrets {
             auth.redactor().add(secret);
@@ -497,6 +498,24 @@ fn cache(
         builder = builder.initial_token(token);
     }
     builder.build()
+}
+
+/// EverReal answers an unauthorized call with 403 as well as 401 (its webhook docs show a 403
+/// `server_error`, and the status of an expired token is not documented), so a 403 gets what a
+/// 401 gets: a new token and one resend. A 403 that is a real refusal comes back the second
+/// time and is returned as it is.
+#[derive(Debug)]
+struct ForbiddenRejectsToken;
+
+impl Classifier for ForbiddenRejectsToken {
+    fn classify(&self, outcome: &Outcome<'_>, verdict: Verdict) -> Verdict {
+        match outcome {
+            Outcome::Response { status, .. } if *status == reqwest::StatusCode::FORBIDDEN => {
+                Verdict::TokenRejected
+            }
+            _ => verdict,
+        }
+    }
 }
 
 /// A boxed fetcher as a fetcher: the builder keeps whichever it was given in one field.
