@@ -82,11 +82,11 @@ pub async fn print_first_units(
     for unit in &units {
         writeln!(
             out,
-            "{:<8} {:<24} {:>6} m²  {}",
+            "{:<8} {:<24} {:>9}  {}",
             unit.external_id.as_deref().unwrap_or("-"),
             unit.name.as_deref().unwrap_or("(no name)"),
             unit.living_surface
-                .map_or_else(|| "-".to_owned(), |s| format!("{s:.1}")),
+                .map_or_else(|| "-".to_owned(), |s| format!("{s:.1} m²")),
             if unit.leasing_status_currently_leased == Some(true) {
                 "leased"
             } else {
