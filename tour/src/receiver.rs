@@ -76,6 +76,15 @@ impl WebhookReceiver {
     /// Starts a receiver that expects the query parameter `name` with the value `secret` on
     /// every delivery; [`WebhookReceiver::url`] puts it in the URLs it gives.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let receiver = sdk_tour::WebhookReceiver::start_with_query_secret("key", "s3cret").await?;
+    /// assert!(receiver.url("/everreal/units").ends_with("/everreal/units?key=s3cret"));
+    /// receiver.shutdown().await
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// When no loopback port can be bound.
     pub async fn start_with_query_secret(name: &str, secret: &str) -> io::Result<Self> {
