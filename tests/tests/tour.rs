@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sdk_tour::{IotConnectReport, Progress, Step, TourOptions, run_tour};
+use sdk_tour::{EverRealReport, IotConnectReport, Progress, Step, TourOptions, run_tour};
 
 /// Readings are taken once a minute.
 const MINUTE: i64 = 60;
@@ -112,14 +112,18 @@ async fn the_tour_passes_and_its_report_matches_the_sandbox() {
         assert!(printed.contains(&expected), "{expected:?} in\n{printed}");
     }
 
+    check_everreal(&report.everreal, &printed);
+
     for step in Step::ALL {
         let line = format!("{:>3}  {:<20} ok", step.number(), step.title());
         assert!(printed.contains(&line), "{line:?} in\n{printed}");
     }
-    assert!(printed.contains("All 12 steps passed"), "{printed}");
+    assert!(printed.contains("All 18 steps passed"), "{printed}");
     assert!(!printed.contains('\r'), "no progress line when it is off");
     // The demo client secret, a bearer, a JWT-shaped token, the webhook secret, the IoTConnect
     // password and solution key (the discovery call carries the key in its path), a Basic header.
+    // EverReal: its password and client secret, the receiver's secret, the names of the
+    // token fields, the code and the PKCE verifier as parameters.
     for secret in [
         "sandbox-everactive-secret",
         "Bearer",
@@ -129,8 +133,132 @@ async fn the_tour_passes_and_its_report_matches_the_sandbox() {
         "sandbox-iotconnect-solution-key",
         "solutionkey",
         "Basic ",
+        "sandbox-everreal-password",
+        "sandbox-everreal-secret",
+        "tour-everreal-receiver",
+        "access_token",
+        "refresh_token",
+        "code=",
+        "code_verifier",
+        "state=",
     ] {
         assert!(!printed.contains(secret), "{secret} in\n{printed}");
+    }
+    // Random secrets the test cannot know (the EverReal access and refresh tokens, the
+    // authorization code: 40 hex digits, the PKCE verifier: 43 base64url characters, the
+    // state: 22) are long runs of token characters; the tour prints none that long.
+    let longest = printed
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .max_by_key(|run| run.len())
+        .unwrap_or_default();
+    assert!(longest.len() < 22, "{longest:?} in\n{printed}");
+}
+
+/// The EverReal steps, against the sandbox's tenant `acme`: 24 units (6 per property, the
+/// sixth a parking space, units 1, 3 and 5 leased), 6 listings of which 4 are active.
+fn check_everreal(er: &EverRealReport, printed: &str) {
+    let sign_in = &er.sign_in;
+    assert_eq!(sign_in.email, "api-user@acme.example");
+    assert_eq!(sign_in.name, "Jane Doe");
+    assert_eq!(sign_in.company, "Acme Immobilien GmbH");
+    assert_eq!(sign_in.subdomain, "acme");
+    assert_eq!(sign_in.scope, ["offline_access", "*"]);
+    assert_eq!(sign_in.user_id.len(), 36, "a UUID: {sign_in:?}");
+    // The token request and users/me, out of the documented 300 a minute.
+    assert_eq!(
+        (sign_in.rate_limit, sign_in.rate_remaining),
+        (Some(300), Some(298))
+    );
+    assert!(
+        sign_in
+            .rate_reset
+            .is_some_and(|r| r > Duration::ZERO && r <= Duration::from_secs(60)),
+        "{sign_in:?}"
+    );
+    assert_eq!(sign_in.token_requests, 1);
+
+    let code = &er.code_flow;
+    assert_eq!(code.authorize_path, "/accounts/dialog/authorize");
+    let parameters: BTreeSet<&str> = code.parameters.iter().map(String::as_str).collect();
+    assert_eq!(
+        parameters,
+        BTreeSet::from([
+            "response_type",
+            "client_id",
+            "state",
+            "code_challenge",
+            "code_challenge_method",
+            "redirect_uri",
+            "scope"
+        ])
+    );
+    assert_eq!(code.redirect_status, 302);
+    assert!(code.state_matched && code.refresh_token, "{code:?}");
+    assert_eq!(code.user_id, sign_in.user_id, "the same user both ways");
+    assert_eq!(code.email, sign_in.email);
+    assert_eq!(code.token_requests, 1, "the exchange");
+
+    let units = &er.units;
+    assert_eq!(units.count, 24);
+    assert_eq!(units.page_size, 5);
+    assert_eq!(units.per_page, [5, 5, 5, 5, 4]);
+    assert_eq!(units.requests, 5);
+    assert_eq!(
+        units.by_type,
+        [("apartment".to_owned(), 20), ("parking".to_owned(), 4)]
+    );
+    assert_eq!(units.leased, 12);
+
+    let listings = &er.listings;
+    assert_eq!((listings.active, listings.all), (4, 6));
+    assert!(!listings.first_title.is_empty() && !listings.first_address.is_empty());
+    let (low, high) = (
+        listings.lowest_rent.expect("rents"),
+        listings.highest_rent.expect("rents"),
+    );
+    assert!(0.0 < low && low <= high, "{listings:?}");
+
+    let upsert = &er.upsert;
+    assert_eq!(upsert.source, "SDK_TOUR");
+    assert_eq!(upsert.read_back_id, upsert.unit_id);
+    assert_eq!(upsert.name, "Tour flat 1");
+    assert_eq!(
+        (upsert.floor, upsert.living_surface, upsert.rooms),
+        (Some(2.0), Some(64.0), Some(2.5))
+    );
+    let ids = [&upsert.owner_id, &upsert.property_id, &upsert.unit_id];
+    assert!(ids.iter().all(|id| id.len() == 36), "{upsert:?}");
+
+    let hooks = &er.webhooks;
+    assert_eq!(hooks.event_type, "UNIT_UPDATED");
+    assert_eq!(hooks.subscription_id.len(), 36, "a UUID");
+    assert_eq!((hooks.attempted, hooks.received), (1, 1));
+    assert_eq!(
+        hooks.decoded,
+        [(upsert.unit_id.clone(), "Tour flat 1 (renovated)".to_owned())]
+    );
+    assert_eq!(hooks.queued_after_delete, 0);
+
+    // The password grant and the code exchange; nothing expired, so no refresh. API calls:
+    // users/me, userinfo, the unit pages, two listing streams of one page each, three upserts
+    // and the read-back, create, list, the renaming upsert, delete.
+    assert_eq!(er.token_requests, 2);
+    assert_eq!(er.api_requests, 1 + 1 + units.requests + 2 + 4 + 4);
+
+    for expected in [
+        "Jane Doe <api-user@acme.example> at Acme Immobilien GmbH (acme); scope offline_access *; \
+         rate limit 298 of 300 left",
+        "-> 302 to the redirect URI, state matches; code exchanged with the PKCE verifier; \
+         userinfo: api-user@acme.example (the same user)",
+        "24 units in 5 GraphQL pages of take 5 (5 + 5 + 5 + 5 + 4): 20 apartment, 4 parking, \
+         12 leased",
+        "4 of 6 listings are active and not archived",
+        "U-TOUR-1 read back: same id, \"Tour flat 1\", floor 2, 64 m², 2.5 rooms",
+        "decoded: U-TOUR-1 is now \"Tour flat 1 (renovated)\"; unsubscribed",
+        "  units           24 listed in 5 GraphQL pages of 5, 12 leased",
+        "  token requests  2 (the password grant and the code exchange)",
+    ] {
+        assert!(printed.contains(expected), "{expected:?} in\n{printed}");
     }
 }
 
@@ -254,7 +382,7 @@ async fn a_failing_step_is_named() {
     assert_eq!(err.step(), Some(Step::Start));
     assert_eq!(
         err.to_string(),
-        "step 1 of 12 (start the sandbox) failed: the tour needs at least one sensor, one \
+        "step 1 of 18 (start the sandbox) failed: the tour needs at least one sensor, one \
          gateway and one device"
     );
     let printed = String::from_utf8(printed).expect("utf-8");

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod everreal;
 mod iotconnect;
 mod output;
 mod receiver;
@@ -79,11 +80,24 @@ pub enum Step {
     IotcTelemetry,
     /// The new device deleted; its lookup then answers `None`.
     IotcDelete,
+    /// The EverReal password grant, then `users/me`: who, which company, the rate-limit quota.
+    ErSignIn,
+    /// The EverReal authorization-code flow driven end to end, then userinfo.
+    ErCodeFlow,
+    /// Every EverReal unit, through the paged GraphQL stream with a small page size.
+    ErUnits,
+    /// The active, unarchived EverReal listings.
+    ErListings,
+    /// An owner, a property and a unit upserted; the unit read back.
+    ErUpsert,
+    /// A webhook subscription, the upsert's event delivered to a local receiver, decoding,
+    /// deletion.
+    ErWebhooks,
 }
 
 impl Step {
     /// Every step, in the order the tour runs them.
-    pub const ALL: [Step; 12] = [
+    pub const ALL: [Step; 18] = [
         Step::Start,
         Step::Health,
         Step::Sensors,
@@ -96,6 +110,12 @@ impl Step {
         Step::IotcCreate,
         Step::IotcTelemetry,
         Step::IotcDelete,
+        Step::ErSignIn,
+        Step::ErCodeFlow,
+        Step::ErUnits,
+        Step::ErListings,
+        Step::ErUpsert,
+        Step::ErWebhooks,
     ];
 
     /// Position in the tour, from 1.
@@ -118,6 +138,12 @@ impl Step {
             Step::IotcCreate => "create a device",
             Step::IotcTelemetry => "latest telemetry",
             Step::IotcDelete => "delete the device",
+            Step::ErSignIn => "EverReal sign-in",
+            Step::ErCodeFlow => "authorization code",
+            Step::ErUnits => "EverReal units",
+            Step::ErListings => "active listings",
+            Step::ErUpsert => "upsert master data",
+            Step::ErWebhooks => "EverReal webhooks",
         }
     }
 }
@@ -160,6 +186,8 @@ pub struct TourReport {
     pub api_requests: u64,
     /// The IoTConnect steps.
     pub iotconnect: IotConnectReport,
+    /// The EverReal steps.
+    pub everreal: EverRealReport,
 }
 
 /// Step 3: the sensor list.
@@ -374,6 +402,154 @@ pub struct DeletedDeviceReport {
     pub unique_id: String,
     /// Whether `device_by_unique_id` still found it afterwards (`false` expected).
     pub found_after: bool,
+}
+
+/// Steps 13 to 18: the EverReal SDK, and what the sandbox's EverReal counted.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EverRealReport {
+    /// The password grant and `users/me`.
+    pub sign_in: EverRealSignInReport,
+    /// The authorization-code flow.
+    pub code_flow: CodeFlowReport,
+    /// The units listed.
+    pub units: EverRealUnitsReport,
+    /// The active listings.
+    pub listings: ListingsReport,
+    /// The master data upserted.
+    pub upsert: UpsertReport,
+    /// The webhook round trip.
+    pub webhooks: EverRealWebhooksReport,
+    /// Token requests (every grant) EverReal counted over the whole tour.
+    pub token_requests: u64,
+    /// API requests EverReal counted over the whole tour.
+    pub api_requests: u64,
+}
+
+/// Step 13: the password grant and `users/me`.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EverRealSignInReport {
+    /// The user's id.
+    pub user_id: String,
+    /// Their e-mail address.
+    pub email: String,
+    /// Their first and last name.
+    pub name: String,
+    /// The company they work in now.
+    pub company: String,
+    /// The tenant's subdomain, from the company's partner.
+    pub subdomain: String,
+    /// The scopes of the token.
+    pub scope: Vec<String>,
+    /// `X-RateLimit-Limit` of the last answer.
+    pub rate_limit: Option<u32>,
+    /// `X-RateLimit-Remaining` of the last answer.
+    pub rate_remaining: Option<u32>,
+    /// `X-RateLimit-Reset` of the last answer.
+    pub rate_reset: Option<Duration>,
+    /// Token requests of the sign-in (1).
+    pub token_requests: u64,
+}
+
+/// Step 14: the authorization-code flow.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CodeFlowReport {
+    /// Path of the authorize URL.
+    pub authorize_path: String,
+    /// Names of its query parameters, in order.
+    pub parameters: Vec<String>,
+    /// Status of the dialog's answer (302).
+    pub redirect_status: u16,
+    /// Whether the redirect's `state` was the one sent.
+    pub state_matched: bool,
+    /// Whether the exchange brought a refresh token.
+    pub refresh_token: bool,
+    /// The user userinfo named.
+    pub user_id: String,
+    /// Their e-mail address.
+    pub email: String,
+    /// Token requests of the flow (the exchange: 1).
+    pub token_requests: u64,
+}
+
+/// Step 15: the unit list.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EverRealUnitsReport {
+    /// Units listed.
+    pub count: usize,
+    /// The page size (`take`) the stream asked for.
+    pub page_size: u32,
+    /// Units per request, in order (a full last page is followed by an empty one).
+    pub per_page: Vec<usize>,
+    /// Requests the stream sent (pages).
+    pub requests: u64,
+    /// Units per type (lower case), sorted by type.
+    pub by_type: Vec<(String, usize)>,
+    /// Units leased now.
+    pub leased: usize,
+}
+
+/// Step 16: the active listings.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListingsReport {
+    /// Active, unarchived listings.
+    pub active: usize,
+    /// Every listing, for comparison.
+    pub all: usize,
+    /// Title of the first active listing.
+    pub first_title: String,
+    /// Its property's address.
+    pub first_address: String,
+    /// Lowest total monthly rent of the active listings.
+    pub lowest_rent: Option<f64>,
+    /// Highest total monthly rent of the active listings.
+    pub highest_rent: Option<f64>,
+}
+
+/// Step 17: the master data upserted and read back.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpsertReport {
+    /// The `meta.source` of every upsert.
+    pub source: String,
+    /// The owner's EverReal id.
+    pub owner_id: String,
+    /// The property's EverReal id.
+    pub property_id: String,
+    /// The unit's EverReal id, as the upsert answered it.
+    pub unit_id: String,
+    /// The unit's id as the read-back answered it.
+    pub read_back_id: String,
+    /// Its name as read back.
+    pub name: String,
+    /// Its floor as read back.
+    pub floor: Option<f64>,
+    /// Its living surface as read back.
+    pub living_surface: Option<f64>,
+    /// Its rooms as read back.
+    pub rooms: Option<f64>,
+}
+
+/// Step 18: the EverReal webhook round trip.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EverRealWebhooksReport {
+    /// Id of the subscription created (and deleted).
+    pub subscription_id: String,
+    /// Its event type.
+    pub event_type: String,
+    /// Delivery attempts the sandbox made in the round.
+    pub attempted: usize,
+    /// POSTs the local receiver got.
+    pub received: usize,
+    /// The unit id and name of each delivery decoded as `UNIT_UPDATED`.
+    pub decoded: Vec<(String, String)>,
+    /// Deliveries queued by an event fired after the deletion (0 expected).
+    pub queued_after_delete: usize,
 }
 
 /// Why the tour stopped.

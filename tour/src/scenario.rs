@@ -11,12 +11,12 @@ use everactive_sdk::{Client, EversensorFilter, WebhookEventType, WebhookHeader};
 use futures::{StreamExt as _, TryStreamExt as _};
 use sdk_sandbox::{ForcedFailure, RunningSandbox, Sandbox};
 
-use crate::iotconnect;
 use crate::output::{Output, duration, thousands};
 use crate::{
     RateLimitReport, ReadingsReport, SensorReadings, SensorsReport, Step, StepTiming,
     TokenExpiryReport, TourError, TourOptions, TourReport, WebhookReceiver, WebhooksReport,
 };
+use crate::{everreal, iotconnect};
 
 /// The header that carries the webhook shared secret, as in Everactive's samples.
 const SECRET_HEADER: &str = "x-api-key";
@@ -32,8 +32,8 @@ const BURST_RETRY_AFTER_SECS: u64 = 1;
 /// Readings are taken once a minute.
 const READING_INTERVAL: i64 = 60;
 
-/// Runs the tour: starts the sandbox in-process on free loopback ports, drives the Everactive
-/// SDK and then the IoTConnect SDK through every [`Step`], writes a line per step and a short
+/// Runs the tour: starts the sandbox in-process on free loopback ports, drives the Everactive,
+/// IoTConnect and EverReal SDKs through every [`Step`], writes a line per step and a short
 /// report to `out`, and stops the sandbox.
 ///
 /// # Errors
@@ -45,8 +45,8 @@ pub async fn run_tour(
     let started = Instant::now();
     let mut out = Output::new(out, options.progress);
     out.line(&format!(
-        "Everactive and IoTConnect SDK tour against the in-process sandbox (seed {}, {} \
-         sensors, {} gateways, {} devices)\n",
+        "Everactive, IoTConnect and EverReal SDK tour against the in-process sandbox (seed {}, \
+         {} sensors, {} gateways, {} devices)\n",
         options.seed, options.sensors, options.gateways, options.devices
     ));
     let mut tour = Tour {
@@ -58,9 +58,10 @@ pub async fn run_tour(
         .step(Step::Start, async {
             let (sandbox, client) = start(options).await?;
             let note = format!(
-                "Everactive at {}, IoTConnect at {}",
+                "Everactive at {}, IoTConnect at {}, EverReal at {}",
                 sandbox.everactive_url(),
-                sandbox.iotconnect_url()
+                sandbox.iotconnect_url(),
+                sandbox.everreal_url()
             );
             Ok(((sandbox, client), note))
         })
@@ -104,6 +105,8 @@ pub async fn run_tour(
 
     let iotconnect = iotconnect::run(&mut tour, &sandbox, options).await?;
 
+    let everreal = everreal::run(&mut tour, &sandbox).await?;
+
     let end = stats();
     drop(client);
     sandbox.shutdown().await.map_err(TourError::shutdown)?;
@@ -120,6 +123,7 @@ pub async fn run_tour(
         token_requests: end.token_requests,
         api_requests: end.api_requests,
         iotconnect,
+        everreal,
     };
     summary(&mut tour.out, &report);
     Ok(report)
@@ -200,8 +204,9 @@ async fn start(options: &TourOptions) -> Result<(RunningSandbox, Client), String
         .seed(options.seed)
         .everactive_fleet(options.sensors, options.gateways)
         .iotconnect_devices(options.devices)
-        // Deliveries only when the tour asks, so that the receiver sees one round.
+        // Deliveries only when the tour asks, so that the receivers see one round.
         .everactive_delivery_interval(None)
+        .everreal_delivery_interval(None)
         .start()
         .await
         .map_err(|e| format!("cannot start the sandbox: {e}"))?;
@@ -542,6 +547,7 @@ async fn burst_of_429s<W: Write>(
 fn summary<W: Write>(out: &mut Output<'_, W>, report: &TourReport) {
     let retries = report.rate_limit.attempts.saturating_sub(1);
     let iotc = &report.iotconnect;
+    let er = &report.everreal;
     let lines = [
         String::new(),
         format!(
@@ -606,6 +612,35 @@ fn summary<W: Write>(out: &mut Output<'_, W>, report: &TourReport) {
             iotc.token_requests
         ),
         format!("  API requests    {} in all", iotc.api_requests),
+        "EverReal".to_owned(),
+        format!(
+            "  signed in       {} at {}, by password and by authorization code",
+            er.sign_in.email, er.sign_in.company
+        ),
+        format!(
+            "  units           {} listed in {} GraphQL pages of {}, {} leased",
+            er.units.count, er.units.requests, er.units.page_size, er.units.leased
+        ),
+        format!(
+            "  listings        {} active of {}",
+            er.listings.active, er.listings.all
+        ),
+        format!(
+            "  master data     owner, property and unit upserted as {}; the unit read back, \
+             then renamed",
+            er.upsert.source
+        ),
+        format!(
+            "  deliveries      {} received, {} decoded as {}",
+            er.webhooks.received,
+            er.webhooks.decoded.len(),
+            er.webhooks.event_type
+        ),
+        format!(
+            "  token requests  {} (the password grant and the code exchange)",
+            er.token_requests
+        ),
+        format!("  API requests    {} in all", er.api_requests),
     ];
     for line in lines {
         out.line(&line);

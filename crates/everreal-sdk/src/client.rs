@@ -9,10 +9,11 @@ use reqwest::{Request, Response};
 use sdk_auth::fetch::HttpSettings;
 use sdk_auth::oauth::{BodyFormat, OAuth2Config};
 use sdk_auth::{
-    Auth, RateLimitReset, RetryPolicy, SecretString, TokenCache, TokenFetcher, TokenSource,
-    TokenStore, validate_base_url,
+    Auth, Classifier, Outcome, RateLimitReset, RetryPolicy, SecretString, Token, TokenCache,
+    TokenFetcher, TokenSource, TokenStore, Verdict, validate_base_url,
 };
 
+use crate::authorization::{AuthorizationFlow, Authorized};
 use crate::{Error, RateLimit};
 
 /// The domain tenants live under: `https://{subdomain}.everreal.co`.
@@ -25,8 +26,8 @@ pub const TOKEN_PATH: &str = "/accounts/oauth/token";
 /// The authorization page of the authorization-code flow, below the tenant's host.
 pub const AUTHORIZE_PATH: &str = "/accounts/dialog/authorize";
 
-/// The scope the password grant asks for: `offline_access` for a refresh token, `*` for every
-/// API.
+/// The scope the password grant and the authorization-code flow ask for: `offline_access` for
+/// a refresh token, `*` for every API.
 pub const PASSWORD_GRANT_SCOPE: &str = "offline_access *";
 
 /// Where tokens come from.
@@ -38,6 +39,8 @@ enum Credentials {
     Fetcher(Box<dyn TokenFetcher>),
     /// A ready token source, used as it is.
     Source(Arc<dyn TokenSource>),
+    /// A user signed in with the authorization-code flow, refreshed from then on.
+    Authorized(Box<Authorized>),
 }
 
 /// Builder of a [`Client`]; start with [`Client::builder`].
@@ -111,6 +114,7 @@ impl fmt::Debug for ClientBuilder {
             Credentials::Password => "password grant",
             Credentials::Fetcher(_) => "token fetcher",
             Credentials::Source(_) => "token source",
+            Credentials::Authorized(_) => "authorization code",
         };
         f.debug_struct("ClientBuilder")
             .field("subdomain", &self.subdomain)
@@ -236,6 +240,69 @@ impl ClientBuilder {
         self
     }
 
+    /// The authorization-code sign-in ("Sign in with EverReal") of this builder's tenant,
+    /// for apps whose users sign in in a browser: see [`AuthorizationFlow`]. Its token
+    /// requests use this builder's HTTP settings as they are now; call it after
+    /// [`ClientBuilder::timeout`] and the like.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), everreal_sdk::Error> {
+    /// let builder = everreal_sdk::Client::builder().subdomain("acme");
+    /// let flow = builder.authorization_code("acme-client", "client-secret", "https://app.acme.example/cb")?;
+    /// let (url, _pending) = flow.authorize_url();
+    /// assert!(url.starts_with("https://acme.everreal.co/accounts/dialog/authorize?response_type=code"));
+    /// assert!(url.contains("scope=offline_access+*"));
+    ///
+    /// // Bad input is refused before any request.
+    /// let err = builder.authorization_code("acme-client", "client-secret", "http://app.acme.example/cb");
+    /// assert!(err.unwrap_err().to_string().contains("loopback"));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Http`] with an `InvalidConfig` auth error for a missing or malformed host (as
+    /// [`ClientBuilder::build`]), an empty client id or secret, or a redirect URI that is not
+    /// a URL, has a fragment or credentials, or is plain `http://` off loopback.
+    pub fn authorization_code(
+        &self,
+        client_id: &str,
+        client_secret: impl Into<SecretString>,
+        redirect_uri: &str,
+    ) -> Result<AuthorizationFlow, Error> {
+        AuthorizationFlow::new(
+            self.resolve_base_url()?,
+            client_id,
+            client_secret.into(),
+            redirect_uri,
+            self.http.clone(),
+        )
+    }
+
+    /// Signs in as the user of an authorization-code `flow` of this tenant: from `token`, the
+    /// answer of [`AuthorizationFlow::exchange`], or with `None` from the token the
+    /// [`ClientBuilder::token_store`] kept (after a restart). The client renews it with the
+    /// refresh token; when EverReal refuses that (expired, revoked), calls fail with an auth
+    /// error saying the user must sign in again.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), everreal_sdk::Error> {
+    /// let path = std::env::temp_dir().join("everreal-user-token.json");
+    /// let builder = everreal_sdk::Client::builder()
+    ///     .subdomain("acme")
+    ///     .token_store(everreal_sdk::FileStore::new(path));
+    /// let flow = builder.authorization_code("acme-client", "client-secret", "https://app.acme.example/cb")?;
+    /// // A restart: the user signed in before, and the store holds their refresh token.
+    /// let client = builder.authorized(&flow, None).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn authorized(mut self, flow: &AuthorizationFlow, token: Option<Token>) -> Self {
+        self.credentials = Credentials::Authorized(Box::new(Authorized {
+            flow: flow.clone(),
+            token,
+        }));
+        self
+    }
+
     /// Keeps the tokens across restarts (default: in memory only), such as a
     /// [`crate::FileStore`]: the refresh token then outlives the process, and a restart
     /// does not sign in with the password again.
@@ -329,7 +396,23 @@ impl ClientBuilder {
                         "a token fetcher replaces credentials and user: set only one",
                     ));
                 }
-                Arc::new(cache(fetcher, self.store, wait_limit))
+                Arc::new(cache(fetcher, self.store, None, wait_limit))
+            }
+            Credentials::Authorized(authorized) => {
+                if self.client_id.is_some() || self.username.is_some() {
+                    return Err(Error::config(
+                        "an authorization-code sign-in replaces credentials and user: set only one",
+                    ));
+                }
+                let Authorized { flow, token } = *authorized;
+                if flow.base_url() != base_url {
+                    return Err(Error::config(format!(
+                        "the authorization-code flow is for {}, this client for {base_url}",
+                        flow.base_url()
+                    )));
+                }
+                let fetcher = Box::new(flow.refresher(&self.http)?);
+                Arc::new(cache(fetcher, self.store, token, wait_limit))
             }
             Credentials::Password => {
                 let (Some(client_id), Some(client_secret)) = (self.client_id, self.client_secret)
@@ -354,12 +437,13 @@ impl ClientBuilder {
                 .body_format(BodyFormat::Json)
                 .scope(PASSWORD_GRANT_SCOPE);
                 let fetcher = Box::new(config.into_fetcher(&self.http)?);
-                Arc::new(cache(fetcher, self.store, wait_limit))
+                Arc::new(cache(fetcher, self.store, None, wait_limit))
             }
         };
         // A 429 waits the `X-RateLimit-Reset` seconds EverReal sends, within the retry policy.
         let auth = Auth::from_shared(source)
             .with_retry(self.retry.unwrap_or_default())
+            .with_classifier(ForbiddenRejectsToken)
             .with_classifier(RateLimitReset::header("x-ratelimit-reset"));
         for secret in &self.webhook_secrets {
             auth.redactor().add(secret);
@@ -398,17 +482,40 @@ impl ClientBuilder {
     }
 }
 
-/// A token cache over `fetcher` whose callers wait at most `wait_limit`.
+/// A token cache over `fetcher` whose callers wait at most `wait_limit`, starting from
+/// `initial` when given (it wins over the stored token).
 fn cache(
     fetcher: Box<dyn TokenFetcher>,
     store: Option<Box<dyn TokenStore>>,
+    initial: Option<Token>,
     wait_limit: Option<Duration>,
 ) -> TokenCache {
     let mut builder = TokenCache::builder(BoxedFetcher(fetcher)).wait_limit(wait_limit);
     if let Some(store) = store {
         builder = builder.store(store);
     }
+    if let Some(token) = initial {
+        builder = builder.initial_token(token);
+    }
     builder.build()
+}
+
+/// EverReal answers an unauthorized call with 403 as well as 401 (its webhook docs show a 403
+/// `server_error`, and the status of an expired token is not documented), so a 403 gets what a
+/// 401 gets: a new token and one resend. A 403 that is a real refusal comes back the second
+/// time and is returned as it is.
+#[derive(Debug)]
+struct ForbiddenRejectsToken;
+
+impl Classifier for ForbiddenRejectsToken {
+    fn classify(&self, outcome: &Outcome<'_>, verdict: Verdict) -> Verdict {
+        match outcome {
+            Outcome::Response { status, .. } if *status == reqwest::StatusCode::FORBIDDEN => {
+                Verdict::TokenRejected
+            }
+            _ => verdict,
+        }
+    }
 }
 
 /// A boxed fetcher as a fetcher: the builder keeps whichever it was given in one field.

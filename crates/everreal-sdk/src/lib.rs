@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod account;
+mod authorization;
 mod client;
 pub mod data;
 mod error;
@@ -15,6 +16,7 @@ mod schemas;
 pub mod webhooks;
 
 pub use account::{Company, CurrentCompany, Partner, ProfileData, TokenInfo, UserInfo, UsersMe};
+pub use authorization::AuthorizationFlow;
 pub use client::{
     AUTHORIZE_PATH, Client, ClientBuilder, DEFAULT_DOMAIN, PASSWORD_GRANT_SCOPE, TOKEN_PATH,
 };
@@ -29,6 +31,9 @@ pub use schemas::schemas;
 /// The error of the HTTP side of a call (see [`Error::Http`]): the one every SDK of this
 /// workspace shares.
 pub use sdk_auth::Error as HttpError;
+/// A sign-in in progress (see [`AuthorizationFlow::authorize_url`]): its `state` and PKCE
+/// verifier, which its `Debug` never shows.
+pub use sdk_auth::oauth::PendingAuthorization;
 pub use sdk_auth::{
     Auth, AuthError, BoxFuture, ExposeSecret, FileStore, MemoryStore, RetryPolicy, SecretString,
     StaticToken, Token, TokenFetcher, TokenSource, TokenStore,

@@ -108,6 +108,57 @@ async fn a_rejected_token_is_refreshed_with_a_string_expires_in_and_no_new_refre
 }
 
 #[tokio::test]
+async fn a_403_gets_a_new_token_and_one_resend_like_a_401() {
+    let server = MockServer::start_async().await;
+    let sign_in = password_grant(&server).await;
+    let refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/accounts/oauth/token")
+                .json_body(refresh_body());
+            then.status(200)
+                .json_body(json!({"access_token": RENEWED_TOKEN, "expires_in": "3600"}));
+        })
+        .await;
+    // The shape EverReal's webhook docs show for an unauthorized call.
+    let refused = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/external-integrations/webhooks")
+                .header("authorization", bearer());
+            then.status(403)
+                .json_body(json!({"code": "server_error", "statusCode": 403}));
+        })
+        .await;
+    let renewed = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/external-integrations/webhooks")
+                .header("authorization", format!("Bearer {RENEWED_TOKEN}"));
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let client = client(&server);
+    assert!(client.webhooks().await.expect("resent").is_empty());
+    sign_in.assert_calls_async(1).await;
+    refresh.assert_calls_async(1).await;
+    refused.assert_calls_async(1).await;
+    renewed.assert_calls_async(1).await;
+
+    // A 403 that is a real refusal comes back on the new token too: returned after one resend.
+    let forbidden = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/accounts/api/users/me");
+            then.status(403)
+                .json_body(json!({"code": "forbidden", "statusCode": 403}));
+        })
+        .await;
+    let err = client.users_me().await.expect_err("forbidden");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+    forbidden.assert_calls_async(2).await;
+}
+
+#[tokio::test]
 async fn a_403_refusal_of_the_password_grant_is_a_typed_auth_error() {
     let server = MockServer::start_async().await;
     let token = server

@@ -450,6 +450,9 @@ impl Data {
                     "hasSharedDataRoom": false,
                     "longExposeNoViews": rng.int(0, 12),
                     "longExposeLastView": iso(created + 86_400),
+                    // Selling fields: every seeded listing is a rental.
+                    "hadAcceptedSellingCancelationNotice": false,
+                    "sellingCancellationStatus": null,
                     "viewingStartDate": if scheduled == "SCHEDULED" { json!(iso(created + 7 * 86_400)) } else { Value::Null },
                     "disabledReason": null,
                     "scheduledStatus": scheduled,

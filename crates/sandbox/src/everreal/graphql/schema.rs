@@ -220,6 +220,8 @@ pub(crate) fn fields(name: &str) -> Option<Fields> {
             ("hasSharedDataRoom", Scalar),
             ("longExposeNoViews", Scalar),
             ("longExposeLastView", Scalar),
+            ("hadAcceptedSellingCancelationNotice", Scalar),
+            ("sellingCancellationStatus", Scalar),
             ("viewingStartDate", Scalar),
             ("disabledReason", Scalar),
             ("scheduledStatus", Scalar),
