@@ -35,7 +35,7 @@ pub struct AccessToken {
     /// `Expiration Date` as sent, such as `2020-07-02 18:39:48.818 -0700`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<String>,
-    /// [`AccessToken::expiration`] parsed, when it has the documented format (or RFC 3339).
+    /// The expiration parsed, when it has the documented format (or RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<FixedOffset>>,
     /// `Scope` (documented as carrying no meaning yet).

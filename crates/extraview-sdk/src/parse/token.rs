@@ -135,12 +135,15 @@ fn text_parts(text: &str) -> Parts {
     parts
 }
 
+/// Where an element's text goes.
+type Slot = fn(&mut Parts) -> &mut Option<String>;
+
 /// Each known element's text, found by its opening tag alone: closing tags are not trusted.
 fn xml_parts(text: &str) -> Parts {
     // ASCII lower case keeps every byte offset, so positions found in `lower` hold in `text`.
     let lower = text.to_ascii_lowercase();
     let mut parts = Parts::default();
-    let elements: [(&[&str], fn(&mut Parts) -> &mut Option<String>); 5] = [
+    let elements: [(&[&str], Slot); 5] = [
         (&["value", "token"], |p| &mut p.value),
         (&["type", "token_type"], |p| &mut p.token_type),
         (&["lifetime", "expires_in"], |p| &mut p.lifetime),
