@@ -211,3 +211,63 @@ pub const USERS: &str = "jdoe|Jane|Doe\r\nasmith|Al|Smith|al.smith@example.com\r
 
 /// `list_attachment` with seven `;` columns as public client code reads them.
 pub const ATTACHMENTS: &str = "2014-05-05;screenshot.PNG;88871;xchange;1762332;null;image/png\r\n2014-05-06;boot.log;1204;jdoe;1762340;Boot log of the gateway;text/plain\r\n";
+
+/// `get_token` answering `tokens` in turn (the last one again after that), in plain text, or
+/// in the documented XML when `xml` (which then must be asked for with `ev_send_xml=true`).
+pub async fn sign_in_sequence<'a>(server: &'a MockServer, tokens: &[&str], xml: bool) -> Mock<'a> {
+    let tokens: Vec<String> = tokens.iter().map(|t| (*t).to_owned()).collect();
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    server
+        .mock_async(move |when, then| {
+            let when = when
+                .method(GET)
+                .path(PATH)
+                .query_param("statevar", "get_token")
+                .query_param("user_id", USER_ID)
+                .query_param("password", PASSWORD);
+            if xml {
+                when.query_param("ev_send_xml", "true");
+            } else {
+                when.query_param_missing("ev_send_xml");
+            }
+            then.respond_with(move |_: &httpmock::HttpMockRequest| {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let token = tokens
+                    .get(i)
+                    .or_else(|| tokens.last())
+                    .cloned()
+                    .unwrap_or_default();
+                let body = if xml {
+                    token_xml(&token)
+                } else {
+                    token_text(&token)
+                };
+                http::Response::builder()
+                    .status(200)
+                    .header("content-type", "text/plain;charset=UTF-8")
+                    .body(body)
+                    .expect("response")
+                    .into()
+            });
+        })
+        .await
+}
+
+/// `get_heartbeat` with `token`, answering `body`.
+pub async fn heartbeat_with<'a>(server: &'a MockServer, token: &str, body: &str) -> Mock<'a> {
+    let body = body.to_owned();
+    let token = token.to_owned();
+    server
+        .mock_async(move |when, then| {
+            when.method(GET)
+                .path(PATH)
+                .query_param("statevar", "get_heartbeat")
+                .query_param("access_token", token)
+                .query_param_missing("password")
+                .query_param_missing("user_id");
+            then.status(200).body(body);
+        })
+        .await
+}
+
+pub const ALIVE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\r\n<EV_HEARTBEAT>\r\n<EV_STATUS>EXTRAVIEW ALIVE</EV_STATUS>\r\n<DB_STATUS>DB CONNECTION CONFIRMED</DB_STATUS>\r\n</EV_HEARTBEAT>\r\n";
