@@ -39,8 +39,9 @@ pub struct Field {
     /// Any other attribute, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
-    /// The value as text: CDATA exactly as sent, other text without surrounding whitespace.
-    /// Present (possibly empty) on every element without children.
+    /// The value as text: CDATA as sent (line ends as LF, as XML reads them), other text
+    /// without surrounding whitespace. Present (possibly empty) on every element without
+    /// children.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// The nested elements of a group, in document order.

@@ -39,7 +39,7 @@ impl Open {
             .any(|(t, cdata)| *cdata || !t.trim().is_empty())
     }
 
-    /// CDATA exactly as sent; other text trimmed, and whitespace-only text between CDATA
+    /// CDATA as sent (the reader turns CRLF into LF, as XML requires); other text trimmed, and whitespace-only text between CDATA
     /// sections or child elements dropped (it is indentation).
     fn finish(mut self) -> Node {
         self.node.text = if self.parts.iter().any(|(_, cdata)| *cdata) {
