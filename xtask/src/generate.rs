@@ -77,7 +77,8 @@ fn generate_module(
     }
 }
 
-/// The JSON Schema files of a vendor's models, `<dir>/<stem>.json` each: keys sorted (so the
+/// The JSON Schema files of a vendor's models, and its data documents (ExtraView's command
+/// catalogue), `<dir>/<stem>.json` each: keys sorted (so the
 /// bytes do not depend on serde_json's `preserve_order` feature), two-space indentation, a
 /// final newline.
 ///
@@ -92,7 +93,12 @@ pub fn generate_schemas(
 ) -> Result<Vec<Output>, Error> {
     let fail = |detail: String| Error::new(vendor, Step::Schemas, detail);
     let mut outputs: Vec<Output> = Vec::new();
-    for (stem, schema) in (src.schemas)() {
+    let schemas = (src.schemas)();
+    if schemas.is_empty() {
+        return Err(fail("the SDK lists no model".to_owned()));
+    }
+    let schemas = schemas.into_iter().map(|(stem, s)| (stem, s.to_value()));
+    for (stem, mut value) in schemas.chain((src.documents)()) {
         let valid = !stem.is_empty()
             && stem
                 .bytes()
@@ -106,15 +112,11 @@ pub fn generate_schemas(
         if outputs.iter().any(|o| o.path == path) {
             return Err(fail(format!("two models are named `{stem}`")));
         }
-        let mut value = schema.to_value();
         value.sort_all_objects();
         let mut code =
             serde_json::to_string_pretty(&value).map_err(|e| fail(format!("{path}: {e}")))?;
         code.push('\n');
         outputs.push(Output { path, code });
-    }
-    if outputs.is_empty() {
-        return Err(fail("the SDK lists no model".to_owned()));
     }
     if let Ok(entries) = fs::read_dir(root.join(dir)) {
         let mut orphans: Vec<String> = entries
@@ -800,6 +802,46 @@ components:
         ]
     }
 
+    fn no_documents() -> Vec<(&'static str, Value)> {
+        Vec::new()
+    }
+
+    fn catalogue() -> Vec<(&'static str, Value)> {
+        vec![("alpha", serde_json::json!({"b": 1, "a": [2]}))]
+    }
+
+    #[test]
+    fn documents_go_next_to_the_schemas_and_share_their_names() {
+        let scratch = std::env::temp_dir().join(format!("xtask-documents-{}", std::process::id()));
+        let err = generate_schemas(
+            &scratch,
+            "test",
+            "specs/test",
+            &SchemarsSource {
+                schemas: two_models,
+                documents: catalogue,
+            },
+        )
+        .expect_err("a document named like a model");
+        assert!(err.detail.contains("`alpha`"), "{err}");
+        fn commands() -> Vec<(&'static str, Value)> {
+            vec![("commands", serde_json::json!({"b": 1, "a": [2]}))]
+        }
+        let outputs = generate_schemas(
+            &scratch,
+            "test",
+            "specs/test",
+            &SchemarsSource {
+                schemas: two_models,
+                documents: commands,
+            },
+        )
+        .expect("generates");
+        let last = outputs.last().expect("three files");
+        assert_eq!(last.path, "specs/test/commands.json");
+        assert_eq!(last.code, "{\n  \"a\": [\n    2\n  ],\n  \"b\": 1\n}\n");
+    }
+
     fn bad_name() -> Vec<(&'static str, schemars::Schema)> {
         vec![("../escape", schemars::json_schema!({}))]
     }
@@ -817,6 +859,7 @@ components:
             std::env::temp_dir().join(format!("xtask-gen-schemas-{}", std::process::id()));
         let src = SchemarsSource {
             schemas: two_models,
+            documents: no_documents,
         };
         let outputs = generate_schemas(&scratch, "test", "specs/test", &src).expect("generates");
         let paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
@@ -841,8 +884,16 @@ components:
     fn bad_schema_names_and_orphans_fail_naming_the_step() {
         let scratch = std::env::temp_dir().join(format!("xtask-orphans-{}", std::process::id()));
         for schemas in [bad_name as fn() -> _, twice] {
-            let err = generate_schemas(&scratch, "test", "specs/test", &SchemarsSource { schemas })
-                .expect_err("refused");
+            let err = generate_schemas(
+                &scratch,
+                "test",
+                "specs/test",
+                &SchemarsSource {
+                    schemas,
+                    documents: no_documents,
+                },
+            )
+            .expect_err("refused");
             assert_eq!(err.step, Step::Schemas, "{err}");
         }
         let dir = scratch.join("specs/test");
@@ -851,6 +902,7 @@ components:
         std::fs::write(dir.join("alpha.json"), "{}\n").expect("a current file");
         let src = SchemarsSource {
             schemas: two_models,
+            documents: no_documents,
         };
         assert!(generate_schemas(&scratch, "test", "specs/test", &src).is_ok());
         std::fs::write(dir.join("gone.json"), "{}\n").expect("an orphan");

@@ -73,6 +73,14 @@ pub struct SchemarsSource {
     /// Every root model's schema with its file stem (`users_me` for `users_me.json`), from
     /// the SDK crate, in the order the SDK lists them.
     pub schemas: fn() -> Vec<(&'static str, schemars::Schema)>,
+    /// Data documents written next to the schemas, by file stem (ExtraView's command
+    /// catalogue), so a change of them shows in review and `--check` too.
+    pub documents: fn() -> Vec<(&'static str, serde_json::Value)>,
+}
+
+/// For a vendor whose models are the whole source.
+fn no_documents() -> Vec<(&'static str, serde_json::Value)> {
+    Vec::new()
 }
 
 /// An OpenAPI spec plus everything progenitor needs to turn it into this vendor's client.
@@ -232,6 +240,19 @@ pub const VENDORS: &[Vendor] = &[
             output: "specs/everreal",
             source: Source::Schemars(SchemarsSource {
                 schemas: everreal_sdk::schemas,
+                documents: no_documents,
+            }),
+        }],
+    },
+    Vendor {
+        name: "extraview",
+        modules: &[Module {
+            // ExtraView publishes no schema, and its one RPC endpoint answers text and XML:
+            // the SDK's models and its command catalogue are the source, written here.
+            output: "specs/extraview",
+            source: Source::Schemars(SchemarsSource {
+                schemas: extraview_sdk::schemas,
+                documents: extraview_sdk::documents,
             }),
         }],
     },
@@ -331,7 +352,7 @@ mod tests {
         };
         assert_eq!(
             err,
-            "unknown vendor `nope`; known vendors: everactive, iotconnect, everreal"
+            "unknown vendor `nope`; known vendors: everactive, iotconnect, everreal, extraview"
         );
     }
 
@@ -426,6 +447,30 @@ mod tests {
         for expected in ["users_me", "webhook_delivery", "unit_input", "tenant_input"] {
             assert!(names.contains(&expected), "{expected} in {names:?}");
         }
+    }
+
+    #[test]
+    fn extraview_writes_its_schemas_and_its_command_catalogue() {
+        let vendor = VENDORS
+            .iter()
+            .find(|v| v.name == "extraview")
+            .expect("extraview is in the table");
+        let [module] = vendor.modules else {
+            panic!("extraview has one set of models");
+        };
+        assert_eq!(module.output, "specs/extraview");
+        let Source::Schemars(src) = &module.source else {
+            panic!("extraview publishes no spec: its models are the source");
+        };
+        let names: Vec<&str> = (src.schemas)().iter().map(|(name, _)| *name).collect();
+        for expected in ["access_token", "record", "search_page", "heartbeat"] {
+            assert!(names.contains(&expected), "{expected} in {names:?}");
+        }
+        let documents = (src.documents)();
+        assert_eq!(
+            documents.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+            ["commands"]
+        );
     }
 
     fn iotconnect() -> &'static Vendor {
