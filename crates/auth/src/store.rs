@@ -184,8 +184,29 @@ impl TokenStore for FileStore {
             let _ = fs::remove_file(&temporary);
             return Err(self.failed("write", &err));
         }
+        sync_folder(&self.path);
         Ok(())
     }
+}
+
+/// Syncs the folder of `path`, so the rename itself survives a power loss: without it the
+/// folder entry may still name the old file after a crash, and a rotated refresh token would
+/// be lost. Best effort: the token is already written, and some file systems refuse to sync a
+/// folder.
+fn sync_folder(path: &Path) {
+    #[cfg(unix)]
+    if let Some(folder) = path.parent() {
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        if let Ok(handle) = fs::File::open(folder) {
+            let _ = handle.sync_all();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// Creates `path` with owner-only permissions (on Unix) and writes `bytes` to disk.
