@@ -24,6 +24,13 @@ pub trait TokenFetcher: Send + Sync + fmt::Debug {
     fn secrets(&self) -> Vec<SecretString> {
         Vec::new()
     }
+
+    /// Who the tokens are for (an endpoint, a client id, a user name; nothing secret), so a
+    /// [`TokenStore`] written for one account is not used by a client configured for another.
+    /// The default, `None`, trusts any stored token.
+    fn account(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The shared, detached fetch every waiting caller polls.
@@ -82,6 +89,8 @@ pub struct TokenCache {
 
 /// What the cache and its fetch task share.
 struct Inner {
+    /// Whom the fetcher's tokens are for ([`TokenFetcher::account`]).
+    account: Option<String>,
     fetcher: Box<dyn TokenFetcher>,
     store: Box<dyn TokenStore>,
     clock: Arc<dyn Clock>,
@@ -184,6 +193,7 @@ impl TokenCacheBuilder {
             self.redactor.add(&secret);
         }
         let shared = Inner {
+            account: self.fetcher.account(),
             fetcher: self.fetcher,
             store: self.store,
             clock: self.clock,
@@ -207,6 +217,13 @@ impl TokenCacheBuilder {
             };
         }
         match shared.store.load() {
+            // A token saved for another account (new credentials, same file) is not this
+            // client's: it signs in afresh, and its first token replaces the stored one.
+            Ok(Some(token))
+                if shared.account.is_some() && token.account() != shared.account.as_deref() =>
+            {
+                tracing::info!("the stored token belongs to another account; it is not used");
+            }
             Ok(Some(token)) => {
                 let token = shared.admit(token);
                 shared.lock().current = Some(token);
@@ -326,6 +343,9 @@ impl Inner {
 
     /// Stamps a new token, remembers its values for redaction, and numbers it.
     fn admit(&self, mut token: Token) -> Arc<Token> {
+        if self.account.is_some() {
+            token = token.with_account(self.account.clone());
+        }
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         token.stamp(&*self.clock, generation);
         token.remember_in(&self.redactor);

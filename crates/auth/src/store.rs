@@ -59,6 +59,9 @@ struct Stored {
     refresh_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expires_at: Option<u64>,
+    /// Whom the token belongs to ([`Token::account`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account: Option<String>,
 }
 
 impl Stored {
@@ -70,12 +73,14 @@ impl Stored {
                 .expiry()
                 .and_then(|at| at.duration_since(UNIX_EPOCH).ok())
                 .map(|d| d.as_secs()),
+            account: token.account().map(str::to_owned),
         }
     }
 
     fn into_token(self) -> Result<Token, AuthError> {
         let mut token = Token::new(SecretString::from(self.access_token))?
-            .with_refresh_token(self.refresh_token.map(SecretString::from));
+            .with_refresh_token(self.refresh_token.map(SecretString::from))
+            .with_account(self.account);
         if let Some(secs) = self.expires_at {
             let at = UNIX_EPOCH
                 .checked_add(Duration::from_secs(secs))

@@ -43,6 +43,7 @@ pub struct Token {
     expiry: Expiry,
     stamp: Option<Stamp>,
     generation: u64,
+    account: Option<String>,
 }
 
 /// The expiry as the server or a store stated it.
@@ -88,6 +89,7 @@ impl Token {
             expiry: Expiry::Unknown,
             stamp: None,
             generation: 0,
+            account: None,
         })
     }
 
@@ -130,6 +132,20 @@ impl Token {
             (None, Expiry::At(when)) => Some(when),
             _ => None,
         }
+    }
+
+    /// Whom the token was issued to, as its cache's fetcher names the account
+    /// ([`crate::TokenFetcher::account`]); a store keeps it so a token is never used for
+    /// another account. `None` when unknown.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    /// Records whom the token was issued to; see [`Token::account`].
+    #[must_use]
+    pub fn with_account(mut self, account: Option<String>) -> Self {
+        self.account = account;
+        self
     }
 
     /// The cache's number for this token: every token a cache stores gets a new one, so a

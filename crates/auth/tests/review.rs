@@ -1,4 +1,4 @@
-//! Defects the second read of the issue 7 rewrite found, one test each; every one of them
+//! Defects later reads of the `sdk-auth` rewrite found, one test each; every one of them
 //! failed before its fix.
 
 use std::sync::Arc;
@@ -257,7 +257,7 @@ impl sdk_auth::TokenStore for SlowStore {
     }
 }
 
-/// R7: the store's save (a file write and a sync) ran on the async runtime's thread inside
+/// R9: the store's save (a file write and a sync) ran on the async runtime's thread inside
 /// the fetch task, so on a single-threaded runtime every other task stood still meanwhile.
 #[tokio::test(flavor = "current_thread")]
 async fn saving_the_token_does_not_block_the_runtime() {
@@ -284,4 +284,56 @@ async fn saving_the_token_does_not_block_the_runtime() {
         ticks >= 10,
         "the runtime stood still while saving: {ticks} ticks"
     );
+}
+
+/// Hands out `<account>-<n>` tokens and says whose they are.
+#[derive(Debug)]
+struct OfAccount {
+    account: &'static str,
+    calls: Arc<AtomicUsize>,
+}
+impl TokenFetcher for OfAccount {
+    fn fetch<'a>(&'a self, _: Option<&'a Token>) -> BoxFuture<'a, Result<Token, AuthError>> {
+        Box::pin(async move {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok(Token::new(format!("{}-{n}", self.account))?.expires_in(Duration::from_secs(3600)))
+        })
+    }
+    fn account(&self) -> Option<String> {
+        Some(format!("https://auth.example.com/token {}", self.account))
+    }
+}
+
+/// R10: a token store written for one account was used by a client configured for another
+/// (new credentials, same file): the client acted as the old account.
+#[tokio::test]
+async fn a_stored_token_of_another_account_is_not_used() {
+    use sdk_auth::{ExposeSecret as _, FileStore};
+    let dir = std::env::temp_dir().join(format!("sdk-auth-account-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let path = dir.join("token.json");
+    let _ = std::fs::remove_file(&path);
+    let cache = |account, calls: &Arc<AtomicUsize>| {
+        TokenCache::builder(OfAccount {
+            account,
+            calls: Arc::clone(calls),
+        })
+        .store(FileStore::new(&path))
+        .build()
+    };
+    let (alice, bob) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let first = cache("alice", &alice)
+        .token()
+        .await
+        .expect("alice signs in");
+    assert_eq!(first.access_token().expose_secret(), "alice-1");
+    // A restart with the same account reuses the stored token.
+    let again = cache("alice", &alice).token().await.expect("stored");
+    assert_eq!(again.access_token().expose_secret(), "alice-1");
+    assert_eq!(alice.load(Ordering::SeqCst), 1);
+    // Another account over the same file signs in as itself.
+    let other = cache("bob", &bob).token().await.expect("bob signs in");
+    assert_eq!(other.access_token().expose_secret(), "bob-1");
+    assert_eq!(bob.load(Ordering::SeqCst), 1);
+    let _ = std::fs::remove_dir_all(&dir);
 }

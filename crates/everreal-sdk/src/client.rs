@@ -533,6 +533,10 @@ impl TokenFetcher for BoxedFetcher {
     fn secrets(&self) -> Vec<SecretString> {
         self.0.secrets()
     }
+
+    fn account(&self) -> Option<String> {
+        self.0.account()
+    }
 }
 
 /// Checks a subdomain and returns it in lower case.

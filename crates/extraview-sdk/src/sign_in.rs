@@ -128,6 +128,10 @@ impl TokenFetcher for GetToken {
     fn secrets(&self) -> Vec<SecretString> {
         vec![self.password.clone()]
     }
+
+    fn account(&self) -> Option<String> {
+        Some(format!("{} {}", self.endpoint, self.user_id))
+    }
 }
 
 /// The rule that makes the request layer sign in again: ExtraView answers an expired token or

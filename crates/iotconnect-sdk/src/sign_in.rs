@@ -189,6 +189,10 @@ impl TokenFetcher for SignIn {
             self.credentials.solution_key.clone(),
         ]
     }
+
+    fn account(&self) -> Option<String> {
+        Some(format!("{} {}", self.auth_url, self.credentials.username))
+    }
 }
 
 impl fmt::Debug for SignIn {

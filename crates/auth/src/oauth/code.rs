@@ -416,6 +416,14 @@ impl TokenFetcher for AuthorizationCodeFetcher {
     fn secrets(&self) -> Vec<SecretString> {
         self.flow.client_secret.iter().cloned().collect()
     }
+
+    fn account(&self) -> Option<String> {
+        Some(format!(
+            "{} {}",
+            self.flow.token_url.as_str(),
+            self.flow.client_id
+        ))
+    }
 }
 
 impl fmt::Debug for AuthorizationCodeFetcher {

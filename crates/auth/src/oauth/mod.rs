@@ -360,6 +360,14 @@ impl TokenFetcher for OAuth2Fetcher {
         }
         secrets
     }
+
+    fn account(&self) -> Option<String> {
+        let mut account = format!("{} {}", self.config.token_url, self.config.client_id);
+        if let Grant::Password { username, .. } = &self.config.grant {
+            account = format!("{account} {username}");
+        }
+        Some(account)
+    }
 }
 
 /// Maps `oauth2`'s error into ours. The transport settles every failure of the exchange
