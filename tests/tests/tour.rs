@@ -5,7 +5,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sdk_tour::{EverRealReport, IotConnectReport, Progress, Step, TourOptions, run_tour};
+use sdk_sandbox::Sandbox;
+use sdk_tour::{
+    EverRealReport, ExtraViewReport, IotConnectReport, Progress, Step, TourOptions, run_tour,
+};
 
 /// Readings are taken once a minute.
 const MINUTE: i64 = 60;
@@ -114,11 +117,14 @@ async fn the_tour_passes_and_its_report_matches_the_sandbox() {
 
     check_everreal(&report.everreal, &printed);
 
+    let gadgets = seeded_issues_of_product(options.seed, "GADGET").await;
+    check_extraview(&report.extraview, &gadgets, &printed);
+
     for step in Step::ALL {
         let line = format!("{:>3}  {:<20} ok", step.number(), step.title());
         assert!(printed.contains(&line), "{line:?} in\n{printed}");
     }
-    assert!(printed.contains("All 18 steps passed"), "{printed}");
+    assert!(printed.contains("All 28 steps passed"), "{printed}");
     assert!(!printed.contains('\r'), "no progress line when it is off");
     // The demo client secret, a bearer, a JWT-shaped token, the webhook secret, the IoTConnect
     // password and solution key (the discovery call carries the key in its path), a Basic header.
@@ -141,12 +147,19 @@ async fn the_tour_passes_and_its_report_matches_the_sandbox() {
         "code=",
         "code_verifier",
         "state=",
+        // ExtraView: both demo passwords, and the parameters of a get_token URL.
+        "sandbox-extraview-password",
+        "sandbox-extraview-readonly",
+        "password=",
+        "user_id=",
+        "Token:",
     ] {
         assert!(!printed.contains(secret), "{secret} in\n{printed}");
     }
     // Random secrets the test cannot know (the EverReal access and refresh tokens, the
     // authorization code: 40 hex digits, the PKCE verifier: 43 base64url characters, the
-    // state: 22) are long runs of token characters; the tour prints none that long.
+    // state: 22, the ExtraView tokens: 43 base64url characters) are long runs of token
+    // characters; the tour prints none that long.
     let longest = printed
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         .max_by_key(|run| run.len())
@@ -259,6 +272,215 @@ fn check_everreal(er: &EverRealReport, printed: &str) {
         "  token requests  2 (the password grant and the code exchange)",
     ] {
         assert!(printed.contains(expected), "{expected:?} in\n{printed}");
+    }
+}
+
+/// The IDs of the issues of `product` that a sandbox with `seed` holds, read without the SDK:
+/// a plain `get_token` and one `search` of every match, the records counted in the XML text.
+async fn seeded_issues_of_product(seed: u64, product: &str) -> Vec<String> {
+    let sandbox = Sandbox::builder()
+        .seed(seed)
+        .start()
+        .await
+        .expect("sandbox");
+    let (user, password) = sandbox.extraview_credentials();
+    let http = reqwest::Client::new();
+    let get = |params: Vec<(&str, String)>| {
+        let request = http.get(sandbox.extraview_url()).query(&params);
+        async move {
+            request
+                .send()
+                .await
+                .expect("an answer")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
+    let answer = get(vec![
+        ("statevar", "get_token".into()),
+        ("user_id", user.into()),
+        ("password", password.into()),
+    ])
+    .await;
+    let token = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("Token:"))
+        .expect("a token line")
+        .trim()
+        .to_owned();
+    let xml = get(vec![
+        ("statevar", "search".into()),
+        ("access_token", token),
+        ("PRODUCT_NAME", product.into()),
+        ("page_length", "10000".into()),
+    ])
+    .await;
+    let ids: Vec<String> = xml
+        .split("<ID TITLE=\"Bug #\">")
+        .skip(1)
+        .map(|rest| rest.split('<').next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(ids.len(), xml.matches("<PROBLEM_RECORD>").count(), "{xml}");
+    sandbox.shutdown().await.expect("stopped");
+    ids
+}
+
+/// The ExtraView steps, against the sandbox's 30 seeded issues (IDs 12301 to 12330).
+fn check_extraview(ev: &ExtraViewReport, gadgets: &[String], printed: &str) {
+    let sign_in = &ev.sign_in;
+    assert_eq!(sign_in.user_id, "SANDBOX_API");
+    assert!(
+        (3599..=3600).contains(&sign_in.lifetime.as_secs()),
+        "the sandbox's 1 h: {sign_in:?}"
+    );
+    assert_eq!((sign_in.token_requests, sign_in.api_requests), (1, 0));
+
+    let beat = &ev.heartbeat;
+    assert_eq!(beat.status, "EXTRAVIEW ALIVE");
+    assert_eq!(beat.db_status, "DB CONNECTION CONFIRMED");
+    assert_eq!(beat.total_memory_mb, Some(512));
+    assert_eq!(beat.tasks.len(), 2, "{beat:?}");
+    assert!(
+        beat.tasks.iter().all(|(_, state)| state == "STARTED"),
+        "{beat:?}"
+    );
+
+    // The product's issues as the sandbox holds them, each once, in ID order, four a page.
+    let search = &ev.search;
+    assert_eq!(
+        search.filter,
+        ("PRODUCT_NAME".to_owned(), "GADGET".to_owned())
+    );
+    assert!(gadgets.len() > 4, "more than one page: {gadgets:?}");
+    assert_eq!(search.ids, gadgets, "the seeded issues of the product");
+    assert_eq!(search.count, gadgets.len());
+    assert_eq!(search.page_length, 4);
+    let mut pages = vec![4; gadgets.len() / 4];
+    if !gadgets.len().is_multiple_of(4) {
+        pages.push(gadgets.len() % 4);
+    }
+    pages.push(0);
+    assert_eq!(search.per_page, pages);
+    assert_eq!(search.requests, pages.len() as u64);
+    assert_eq!(
+        search.by_status.iter().map(|(_, n)| n).sum::<usize>(),
+        search.count
+    );
+
+    let issue = &ev.issue;
+    assert!(search.ids.contains(&issue.id.to_string()), "{issue:?}");
+    assert_eq!(issue.id_title, "Bug #");
+    for group in ["MODULE_RECORD", "RELEASE_RECORD", "TIME_ENTRY_RECORD"] {
+        assert!(
+            issue.groups.iter().any(|g| g == group),
+            "{group}: {issue:?}"
+        );
+    }
+    assert!(issue.time_entries >= 1 && issue.hours > 0.0, "{issue:?}");
+    assert!(
+        ["DISPLAY", "BATTERY"].contains(&issue.module.as_str()),
+        "{issue:?}"
+    );
+
+    let insert = &ev.insert;
+    assert_eq!(insert.id, 12_331, "the next id after the seeded ones");
+    assert_eq!(insert.required, ["SHORT_DESCR", "DESCRIPTION", "PRIORITY"]);
+    assert_eq!(
+        (insert.module.as_str(), insert.module_key.as_str()),
+        ("DISPLAY", "1403")
+    );
+    assert_eq!(insert.status, "NEW");
+    assert_eq!(insert.title, "Tour: label printer jams");
+    assert_eq!(insert.versions, 1);
+
+    let update = &ev.update;
+    assert_eq!(update.id, insert.id);
+    assert_eq!(
+        (update.status_before.as_str(), update.status.as_str()),
+        ("NEW", "ASSIGNED")
+    );
+    assert_eq!(
+        update.assigned_to, "Doe, Jane",
+        "the install shows users as Last, First"
+    );
+    assert!(update.comment_added);
+
+    let history = &ev.history;
+    assert_eq!(history.id, insert.id);
+    assert_eq!(history.versions_after_insert, 1);
+    assert_eq!(
+        history.statuses,
+        ["NEW", "ASSIGNED"],
+        "the update added a version"
+    );
+
+    let files = &ev.attachments;
+    assert_eq!((files.before, files.after), (0, 1));
+    assert_eq!(files.file_name, "tour-printer.log");
+    assert_eq!(files.size, Some(48));
+    assert_eq!(files.uploaded_by, "SANDBOX_API");
+    assert_eq!(
+        files.attachment_id, "1762003",
+        "after the two seeded attachments"
+    );
+    assert!(files.same_bytes);
+
+    let deleted = &ev.deleted;
+    assert_eq!(deleted.id, insert.id);
+    assert!(!deleted.found_after);
+    assert_eq!(deleted.answer, "Bug # 12331 does not exist.");
+
+    // One refused page, one more get_token, every issue once.
+    let expiry = &ev.expiry;
+    assert_eq!(expiry.page_length, 10);
+    assert_eq!((expiry.count, expiry.unique), (30, 30));
+    assert_eq!(expiry.expired, 1, "the tour's one live token");
+    assert_eq!(
+        (expiry.token_requests_before, expiry.token_requests_after),
+        (1, 2)
+    );
+    assert_eq!(expiry.pages, 4, "three full pages and the empty one");
+    assert_eq!(expiry.api_requests, expiry.pages + 1, "the refused page");
+
+    // The sign-in and the one after the expiry. API calls: the heartbeat, the pages and the
+    // one-request search, get, insert (layout, allowed list, insert, get, history), update
+    // (update, get), history, attachments (list, upload, list, download), delete (delete,
+    // get), the search across the expiry.
+    assert_eq!(ev.token_requests, 2);
+    assert_eq!(
+        ev.api_requests,
+        1 + search.requests + 1 + 1 + 5 + 2 + 1 + 4 + 2 + expiry.api_requests
+    );
+
+    for expected in [
+        "SANDBOX_API signed in with get_token: a token for ".to_owned(),
+        "EXTRAVIEW ALIVE, DB CONNECTION CONFIRMED (server time ".to_owned(),
+        "tasks: EMAIL_NOTIFICATION started, INCOMING_EMAIL started".to_owned(),
+        format!(
+            "{} issues with PRODUCT_NAME=GADGET in {} requests of page_length 4 (",
+            gadgets.len(),
+            search.requests
+        ),
+        format!("Bug # {} \"", issue.id),
+        "MODULE_RECORD > MODULE_NAME ".to_owned(),
+        "Bug # 12331 added (the id read from the answer); the add layout requires SHORT_DESCR, \
+         DESCRIPTION, PRIORITY; module DISPLAY by its key 1403 under GADGET; read back: NEW"
+            .to_owned(),
+        "12331 updated: NEW -> ASSIGNED, assigned to Doe, Jane (JDOE), a comment appended"
+            .to_owned(),
+        "2 versions of 12331 since ".to_owned(),
+        "NEW, then ASSIGNED; it grew from 1 after the insert".to_owned(),
+        "tour-printer.log (48 bytes) uploaded, listed as attachment 1762003 by SANDBOX_API, \
+         downloaded: the same bytes"
+            .to_owned(),
+        "12331 deleted; get now answers \"Bug # 12331 does not exist.\"".to_owned(),
+        "30 issues in pages of 10; every token expired through the admin API after page 1; \
+         page 2 was refused (session expired), one get_token (token requests 1 -> 2)"
+            .to_owned(),
+        "  token requests  2 (the sign-in, and one after the tokens expired mid-search)".to_owned(),
+    ] {
+        assert!(printed.contains(&expected), "{expected:?} in\n{printed}");
     }
 }
 
@@ -382,7 +604,7 @@ async fn a_failing_step_is_named() {
     assert_eq!(err.step(), Some(Step::Start));
     assert_eq!(
         err.to_string(),
-        "step 1 of 18 (start the sandbox) failed: the tour needs at least one sensor, one \
+        "step 1 of 28 (start the sandbox) failed: the tour needs at least one sensor, one \
          gateway and one device"
     );
     let printed = String::from_utf8(printed).expect("utf-8");

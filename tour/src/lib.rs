@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod everreal;
+mod extraview;
 mod iotconnect;
 mod output;
 mod receiver;
@@ -93,11 +94,33 @@ pub enum Step {
     /// A webhook subscription, the upsert's event delivered to a local receiver, decoding,
     /// deletion.
     ErWebhooks,
+    /// ExtraView's `get_token` with the demo API user: the token's lifetime, never the token.
+    EvSignIn,
+    /// The ExtraView heartbeat with its background tasks.
+    EvHeartbeat,
+    /// The issues of one product through the search stream with a small page length.
+    EvSearch,
+    /// One issue read whole: nested groups and repeating rows.
+    EvIssue,
+    /// An issue inserted (the required fields from the add layout, a list value by its key),
+    /// its new id read from the answer, then read back.
+    EvInsert,
+    /// The new issue's status, assignee and comments updated, then read back.
+    EvUpdate,
+    /// The new issue's history: one version more after the update.
+    EvHistory,
+    /// An attachment uploaded to the new issue, listed and downloaded byte for byte.
+    EvAttachments,
+    /// The new issue deleted; `get` then says it does not exist.
+    EvDelete,
+    /// Every token expired through the sandbox's admin API between two pages of a search;
+    /// the SDK signs in once more and the search completes.
+    EvTokenExpiry,
 }
 
 impl Step {
     /// Every step, in the order the tour runs them.
-    pub const ALL: [Step; 18] = [
+    pub const ALL: [Step; 28] = [
         Step::Start,
         Step::Health,
         Step::Sensors,
@@ -116,6 +139,16 @@ impl Step {
         Step::ErListings,
         Step::ErUpsert,
         Step::ErWebhooks,
+        Step::EvSignIn,
+        Step::EvHeartbeat,
+        Step::EvSearch,
+        Step::EvIssue,
+        Step::EvInsert,
+        Step::EvUpdate,
+        Step::EvHistory,
+        Step::EvAttachments,
+        Step::EvDelete,
+        Step::EvTokenExpiry,
     ];
 
     /// Position in the tour, from 1.
@@ -144,6 +177,16 @@ impl Step {
             Step::ErListings => "active listings",
             Step::ErUpsert => "upsert master data",
             Step::ErWebhooks => "EverReal webhooks",
+            Step::EvSignIn => "ExtraView sign-in",
+            Step::EvHeartbeat => "ExtraView heartbeat",
+            Step::EvSearch => "ExtraView search",
+            Step::EvIssue => "one issue, nested",
+            Step::EvInsert => "insert an issue",
+            Step::EvUpdate => "update the issue",
+            Step::EvHistory => "issue history",
+            Step::EvAttachments => "attachments",
+            Step::EvDelete => "delete the issue",
+            Step::EvTokenExpiry => "expiry mid-search",
         }
     }
 }
@@ -188,6 +231,8 @@ pub struct TourReport {
     pub iotconnect: IotConnectReport,
     /// The EverReal steps.
     pub everreal: EverRealReport,
+    /// The ExtraView steps.
+    pub extraview: ExtraViewReport,
 }
 
 /// Step 3: the sensor list.
@@ -550,6 +595,226 @@ pub struct EverRealWebhooksReport {
     pub decoded: Vec<(String, String)>,
     /// Deliveries queued by an event fired after the deletion (0 expected).
     pub queued_after_delete: usize,
+}
+
+/// Steps 19 to 28: the ExtraView SDK, and what the sandbox's ExtraView counted.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExtraViewReport {
+    /// The sign-in.
+    pub sign_in: EvSignInReport,
+    /// The heartbeat.
+    pub heartbeat: EvHeartbeatReport,
+    /// The paged search.
+    pub search: EvSearchReport,
+    /// The issue read whole.
+    pub issue: EvIssueReport,
+    /// The issue inserted.
+    pub insert: EvInsertReport,
+    /// Its update.
+    pub update: EvUpdateReport,
+    /// Its history.
+    pub history: EvHistoryReport,
+    /// Its attachment.
+    pub attachments: EvAttachmentsReport,
+    /// Its deletion.
+    pub deleted: EvDeleteReport,
+    /// The search across an expired token.
+    pub expiry: EvExpiryReport,
+    /// `get_token` requests ExtraView counted over the whole tour.
+    pub token_requests: u64,
+    /// Other requests ExtraView counted over the whole tour (refused ones included).
+    pub api_requests: u64,
+}
+
+/// Step 19: `get_token`.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EvSignInReport {
+    /// The user signed in.
+    pub user_id: String,
+    /// The token's lifetime, as `get_token` stated it.
+    pub lifetime: Duration,
+    /// When the token expires.
+    pub expires_at: DateTime<Utc>,
+    /// `get_token` requests of the sign-in (1).
+    pub token_requests: u64,
+    /// Other requests before it (0).
+    pub api_requests: u64,
+}
+
+/// Step 20: the heartbeat.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EvHeartbeatReport {
+    /// `EV_STATUS`.
+    pub status: String,
+    /// `DB_STATUS`.
+    pub db_status: String,
+    /// `DB_DATETIME`, the database's time.
+    pub db_datetime: String,
+    /// `FREE_MEMORY` in MB.
+    pub free_memory_mb: Option<u64>,
+    /// `TOTAL_MEMORY` in MB.
+    pub total_memory_mb: Option<u64>,
+    /// Each background task and its state.
+    pub tasks: Vec<(String, String)>,
+}
+
+/// Step 21: the paged search.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EvSearchReport {
+    /// The filter: field and value.
+    pub filter: (String, String),
+    /// Issues found.
+    pub count: usize,
+    /// Their ids, in the order the pages gave them.
+    pub ids: Vec<String>,
+    /// The page length the stream asked for.
+    pub page_length: u64,
+    /// Issues per request, in order; the last request is the empty page that ends the stream.
+    pub per_page: Vec<usize>,
+    /// Requests the stream sent.
+    pub requests: u64,
+    /// Issues per status, sorted by status.
+    pub by_status: Vec<(String, usize)>,
+}
+
+/// Step 22: one issue read whole.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EvIssueReport {
+    /// Its id.
+    pub id: u64,
+    /// The screen title of its `ID` field (`Bug #`).
+    pub id_title: String,
+    /// Its title (`SHORT_DESCR`).
+    pub title: String,
+    /// Top-level elements of the record.
+    pub fields: usize,
+    /// Names of the elements that group others, in document order.
+    pub groups: Vec<String>,
+    /// `MODULE_RECORD > MODULE_NAME`.
+    pub module: String,
+    /// `RELEASE_RECORD > RELEASE_FOUND`.
+    pub release_found: String,
+    /// `RELEASE_RECORD > RELEASE_FIXED`, when set.
+    pub release_fixed: Option<String>,
+    /// `TIME_ENTRY_RECORD` rows.
+    pub time_entries: usize,
+    /// Their hours together.
+    pub hours: f64,
+}
+
+/// Step 23: the insert.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EvInsertReport {
+    /// The new issue's id, read from the answer.
+    pub id: u64,
+    /// The screen title of the `ID` field.
+    pub id_title: String,
+    /// The add layout's required fields.
+    pub required: Vec<String>,
+    /// The key the module was given by.
+    pub module_key: String,
+    /// The title as read back.
+    pub title: String,
+    /// The status as read back (the default).
+    pub status: String,
+    /// The module as read back.
+    pub module: String,
+    /// `DATE_CREATED` as read back.
+    pub created: String,
+    /// The history cutoff just before the creation.
+    pub cutoff: String,
+    /// Versions of the issue in the history after the insert (1).
+    pub versions: usize,
+}
+
+/// Step 24: the update.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EvUpdateReport {
+    /// The issue.
+    pub id: u64,
+    /// Its status before.
+    pub status_before: String,
+    /// Its status as read back.
+    pub status: String,
+    /// Its assignee as read back (in the install's user display).
+    pub assigned_to: String,
+    /// Whether the comments end with the one added.
+    pub comment_added: bool,
+}
+
+/// Step 25: the history.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EvHistoryReport {
+    /// The issue.
+    pub id: u64,
+    /// The cutoff asked for.
+    pub cutoff: String,
+    /// Versions after the insert.
+    pub versions_after_insert: usize,
+    /// The status of each version now, oldest first.
+    pub statuses: Vec<String>,
+}
+
+/// Step 26: the attachment round trip.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EvAttachmentsReport {
+    /// Attachments before the upload (0).
+    pub before: usize,
+    /// Attachments after it (1).
+    pub after: usize,
+    /// The file name listed.
+    pub file_name: String,
+    /// The attachment id listed.
+    pub attachment_id: String,
+    /// The size listed.
+    pub size: Option<u64>,
+    /// Who uploaded it, as listed.
+    pub uploaded_by: String,
+    /// Whether the download gave the bytes uploaded.
+    pub same_bytes: bool,
+}
+
+/// Step 27: the deletion.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EvDeleteReport {
+    /// The issue deleted.
+    pub id: u64,
+    /// Whether `get` still found it (`false` expected).
+    pub found_after: bool,
+    /// What `get` answered afterwards.
+    pub answer: String,
+}
+
+/// Step 28: the search across an expired token.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EvExpiryReport {
+    /// The page length of the search.
+    pub page_length: u64,
+    /// Issues the stream gave.
+    pub count: usize,
+    /// Distinct ones among them.
+    pub unique: usize,
+    /// Live tokens the admin API expired.
+    pub expired: u64,
+    /// `get_token` requests counted before the search.
+    pub token_requests_before: u64,
+    /// `get_token` requests counted after it.
+    pub token_requests_after: u64,
+    /// Requests of the search: the pages, the empty one that ends it, and the refused one.
+    pub api_requests: u64,
+    /// Pages of the search, the empty one included.
+    pub pages: u64,
 }
 
 /// Why the tour stopped.

@@ -1,6 +1,6 @@
 //! `cargo tour [--seed N] [--sensors N] [--gateways N] [--readings-of N|all] [--devices N]`: the
-//! Everactive, IoTConnect and EverReal SDKs against the in-process sandbox, step by step, with a
-//! short report. Exits with 1 when a step fails.
+//! Everactive, IoTConnect, EverReal and ExtraView SDKs against the in-process sandbox, step by
+//! step, with a short report. Exits with 1 when a step fails.
 
 #![forbid(unsafe_code)]
 
@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use sdk_tour::{Progress, TourOptions, run_tour};
 
 const USAGE: &str = "\
-sdk-tour: the Everactive, IoTConnect and EverReal SDKs driven through a realistic scenario
-against the in-process sandbox (nothing to set up, no network beyond loopback)
+sdk-tour: the Everactive, IoTConnect, EverReal and ExtraView SDKs driven through a realistic
+scenario against the in-process sandbox (nothing to set up, no network beyond loopback)
 
 Usage: cargo tour [flags]
 

@@ -16,7 +16,7 @@ use crate::{
     RateLimitReport, ReadingsReport, SensorReadings, SensorsReport, Step, StepTiming,
     TokenExpiryReport, TourError, TourOptions, TourReport, WebhookReceiver, WebhooksReport,
 };
-use crate::{everreal, iotconnect};
+use crate::{everreal, extraview, iotconnect};
 
 /// The header that carries the webhook shared secret, as in Everactive's samples.
 const SECRET_HEADER: &str = "x-api-key";
@@ -33,8 +33,8 @@ const BURST_RETRY_AFTER_SECS: u64 = 1;
 const READING_INTERVAL: i64 = 60;
 
 /// Runs the tour: starts the sandbox in-process on free loopback ports, drives the Everactive,
-/// IoTConnect and EverReal SDKs through every [`Step`], writes a line per step and a short
-/// report to `out`, and stops the sandbox.
+/// IoTConnect, EverReal and ExtraView SDKs through every [`Step`], writes a line per step and a
+/// short report to `out`, and stops the sandbox.
 ///
 /// # Errors
 /// The first step that fails, with what went wrong; the sandbox is stopped then too.
@@ -45,9 +45,13 @@ pub async fn run_tour(
     let started = Instant::now();
     let mut out = Output::new(out, options.progress);
     out.line(&format!(
-        "Everactive, IoTConnect and EverReal SDK tour against the in-process sandbox (seed {}, \
-         {} sensors, {} gateways, {} devices)\n",
-        options.seed, options.sensors, options.gateways, options.devices
+        "Everactive, IoTConnect, EverReal and ExtraView SDK tour against the in-process \
+         sandbox (seed {}, {} sensors, {} gateways, {} devices, {} issues)\n",
+        options.seed,
+        options.sensors,
+        options.gateways,
+        options.devices,
+        extraview::ISSUES
     ));
     let mut tour = Tour {
         out,
@@ -58,10 +62,11 @@ pub async fn run_tour(
         .step(Step::Start, async {
             let (sandbox, client) = start(options).await?;
             let note = format!(
-                "Everactive at {}, IoTConnect at {}, EverReal at {}",
+                "Everactive at {}, IoTConnect at {}, EverReal at {}, ExtraView at {}",
                 sandbox.everactive_url(),
                 sandbox.iotconnect_url(),
-                sandbox.everreal_url()
+                sandbox.everreal_url(),
+                sandbox.extraview_url()
             );
             Ok(((sandbox, client), note))
         })
@@ -107,6 +112,8 @@ pub async fn run_tour(
 
     let everreal = everreal::run(&mut tour, &sandbox).await?;
 
+    let extraview = extraview::run(&mut tour, &sandbox).await?;
+
     let end = stats();
     drop(client);
     sandbox.shutdown().await.map_err(TourError::shutdown)?;
@@ -124,6 +131,7 @@ pub async fn run_tour(
         api_requests: end.api_requests,
         iotconnect,
         everreal,
+        extraview,
     };
     summary(&mut tour.out, &report);
     Ok(report)
@@ -207,6 +215,7 @@ async fn start(options: &TourOptions) -> Result<(RunningSandbox, Client), String
         // Deliveries only when the tour asks, so that the receivers see one round.
         .everactive_delivery_interval(None)
         .everreal_delivery_interval(None)
+        .extraview_issues(extraview::ISSUES)
         .start()
         .await
         .map_err(|e| format!("cannot start the sandbox: {e}"))?;
@@ -548,6 +557,7 @@ fn summary<W: Write>(out: &mut Output<'_, W>, report: &TourReport) {
     let retries = report.rate_limit.attempts.saturating_sub(1);
     let iotc = &report.iotconnect;
     let er = &report.everreal;
+    let ev = &report.extraview;
     let lines = [
         String::new(),
         format!(
@@ -641,6 +651,37 @@ fn summary<W: Write>(out: &mut Output<'_, W>, report: &TourReport) {
             er.token_requests
         ),
         format!("  API requests    {} in all", er.api_requests),
+        "ExtraView".to_owned(),
+        format!(
+            "  signed in       {} with get_token, a token for {} s",
+            ev.sign_in.user_id,
+            ev.sign_in.lifetime.as_secs()
+        ),
+        format!(
+            "  search          {} issues with {}={} in {} requests of {}; all {} in pages of {} \
+             across an expired token",
+            ev.search.count,
+            ev.search.filter.0,
+            ev.search.filter.1,
+            ev.search.requests,
+            ev.search.page_length,
+            ev.expiry.count,
+            ev.expiry.page_length
+        ),
+        format!(
+            "  new issue       {}: inserted, updated, {} history versions, an attachment round \
+             trip, deleted",
+            ev.insert.id,
+            ev.history.statuses.len()
+        ),
+        format!(
+            "  token requests  {} (the sign-in, and one after the tokens expired mid-search)",
+            ev.token_requests
+        ),
+        format!(
+            "  API requests    {} in all, the refused page included",
+            ev.api_requests
+        ),
     ];
     for line in lines {
         out.line(&line);

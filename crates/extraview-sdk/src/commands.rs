@@ -264,6 +264,10 @@ impl Client {
     /// One page of the issues matching `query` (`search`). Only the fields of the user's
     /// detailed report layout come back; use [`Client::get`] for whole records.
     ///
+    /// Every request carries `record_count` (see [`SearchQuery::record_count`]): the manual
+    /// requires it once `record_start` may exceed `page_length`, and without it an install
+    /// answers a later page with no records, which looks like the end of the result.
+    ///
     /// ```no_run
     /// use extraview_sdk::SearchQuery;
     /// # async fn demo(client: extraview_sdk::Client) -> Result<(), extraview_sdk::Error> {
@@ -273,16 +277,14 @@ impl Client {
     /// ```
     ///
     /// # Errors
-    /// A zero page length or start, or a bad filter name, before any request; a refusal;
-    /// the call's [`Error::Http`].
+    /// A zero page length or start, a `record_count` below `record_start`, or a bad filter
+    /// name, before any request; a refusal; the call's [`Error::Http`].
     pub async fn search(&self, query: &SearchQuery) -> Result<SearchPage, Error> {
         query.check()?;
         let mut call = Call::new(&catalogue::SEARCH);
         call.param("page_length", query.page_length.to_string())?
-            .param("record_start", query.record_start.to_string())?;
-        if let Some(count) = query.record_count {
-            call.param("record_count", count.to_string())?;
-        }
+            .param("record_start", query.record_start.to_string())?
+            .param("record_count", query.effective_record_count().to_string())?;
         if let Some(id) = &query.report_id {
             call.param("report_id", id)?;
         }
@@ -308,7 +310,12 @@ impl Client {
 
     /// Every issue matching `query`, page after page as the stream is polled: `record_start`
     /// moves on by the records each page held (a server that caps pages below `page_length`
-    /// loses nothing) until a page is empty.
+    /// loses nothing) until a page is empty, or until the query's
+    /// [`record_count`](SearchQuery::record_count) records have come.
+    ///
+    /// Each page asks for `record_count` up to its own last record (unless the query sets
+    /// one), so an install that would cut the result at the first page's length cannot end
+    /// the stream early: an empty page really is the end.
     ///
     /// ```no_run
     /// use extraview_sdk::SearchQuery;
@@ -319,7 +326,8 @@ impl Client {
     /// ```
     ///
     /// The stream ends with an error when a page starts with the same issue as the page
-    /// before (a server that ignores `record_start` would otherwise repeat it forever).
+    /// before (a server that ignores `record_start` would otherwise repeat it forever), and
+    /// with the error of any page that fails: it never ends early without one.
     pub fn search_stream(
         &self,
         query: SearchQuery,
@@ -328,7 +336,12 @@ impl Client {
             let Some((mut query, previous_first)) = state else {
                 return Ok::<_, Error>(None);
             };
-            let page = self.search(&query).await?;
+            let mut page = self.search(&query).await?;
+            if let Some(count) = query.record_count {
+                // `check` keeps `record_start <= count`: this page may hold the rest at most.
+                let room = usize::try_from(count - query.record_start + 1).unwrap_or(usize::MAX);
+                page.records.truncate(room);
+            }
             let Some(next) = page.next_start() else {
                 return Ok(None);
             };
@@ -344,8 +357,12 @@ impl Client {
                     self.auth().redactor(),
                 )));
             }
+            // The caller's record_count is reached: nothing past it may come, so no request
+            // is spent on the empty page.
+            let done = query.record_count.is_some_and(|count| next > count);
             query.record_start = next;
-            Ok(Some((stream::iter(page.records.into_iter().map(Ok)), Some((query, first)))))
+            let state = (!done).then_some((query, first));
+            Ok(Some((stream::iter(page.records.into_iter().map(Ok)), state)))
         })
         .try_flatten()
         .boxed()

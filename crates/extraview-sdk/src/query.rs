@@ -207,11 +207,32 @@ impl SearchQuery {
         self
     }
 
-    /// `record_count`: how many records to read in all (sent only when set).
+    /// `record_count`: how many records to read in all, counted from the first match (not
+    /// from `record_start`). A search stream then ends after that many.
+    ///
+    /// Without it, each request sends the number of its own last record
+    /// (`record_start + page_length - 1`): ExtraView needs `record_count` whenever
+    /// `record_start` may exceed `page_length`, and an install that defaults it to
+    /// `page_length` would otherwise answer every page after the first with no records.
+    ///
+    /// ```
+    /// let query = extraview_sdk::SearchQuery::new().page_length(10).record_start(21);
+    /// assert_eq!(query.effective_record_count(), 30);
+    /// assert_eq!(query.record_count(25).effective_record_count(), 25);
+    /// ```
     #[must_use]
     pub fn record_count(mut self, count: u64) -> Self {
         self.record_count = Some(count);
         self
+    }
+
+    /// The `record_count` a request of this query sends: the one set, else the number of the
+    /// last record of the page (`record_start + page_length - 1`).
+    pub fn effective_record_count(&self) -> u64 {
+        self.record_count.unwrap_or_else(|| {
+            self.record_start
+                .saturating_add(self.page_length.saturating_sub(1))
+        })
     }
 
     /// Records in the layout of this saved report.
@@ -246,6 +267,16 @@ impl SearchQuery {
         }
         if self.record_start == 0 {
             return Err(Error::invalid("record_start counts from 1"));
+        }
+        // ExtraView would answer an empty page, which reads as "no more records": refused
+        // here so that a search can never end early without saying why.
+        if let Some(count) = self.record_count
+            && count < self.record_start
+        {
+            return Err(Error::invalid(format!(
+                "record_count {count} ends the result before record_start {}",
+                self.record_start
+            )));
         }
         Ok(())
     }

@@ -162,7 +162,7 @@ async fn search_sends_paging_filters_and_options() {
 async fn search_stream_moves_by_the_records_received_until_an_empty_page() {
     let server = MockServer::start_async().await;
     sign_in(&server, TOKEN).await;
-    let page = |start: &'static str, body: &'static str| {
+    let page = |start: &'static str, count: &'static str, body: &'static str| {
         let server = &server;
         async move {
             command(
@@ -171,6 +171,7 @@ async fn search_stream_moves_by_the_records_received_until_an_empty_page() {
                 &[
                     ("page_length", "2"),
                     ("record_start", start),
+                    ("record_count", count),
                     ("STATUS", "OPEN"),
                 ],
                 body,
@@ -178,9 +179,10 @@ async fn search_stream_moves_by_the_records_received_until_an_empty_page() {
             .await
         }
     };
-    let first = page("1", SEARCH_PAGE_1).await;
-    let second = page("3", SEARCH_PAGE_2).await;
-    let last = page("4", SEARCH_EMPTY).await;
+    // Each page asks for the records up to its own last one.
+    let first = page("1", "2", SEARCH_PAGE_1).await;
+    let second = page("3", "4", SEARCH_PAGE_2).await;
+    let last = page("4", "5", SEARCH_EMPTY).await;
     let records: Vec<_> = client(&server)
         .search_stream(SearchQuery::new().filter("STATUS", "OPEN").page_length(2))
         .try_collect()
@@ -197,11 +199,15 @@ async fn search_stream_moves_by_the_records_received_until_an_empty_page() {
 async fn search_stream_stops_when_the_server_repeats_a_page() {
     let server = MockServer::start_async().await;
     sign_in(&server, TOKEN).await;
-    for start in ["1", "3"] {
+    for (start, count) in [("1", "2"), ("3", "4")] {
         command(
             &server,
             "search",
-            &[("page_length", "2"), ("record_start", start)],
+            &[
+                ("page_length", "2"),
+                ("record_start", start),
+                ("record_count", count),
+            ],
             SEARCH_PAGE_1,
         )
         .await;
@@ -212,6 +218,96 @@ async fn search_stream_stops_when_the_server_repeats_a_page() {
         .await;
     let err = result.expect_err("a loop is refused");
     assert!(err.to_string().contains("record_start"), "{err}");
+}
+
+/// An install as the manual describes paging: `record_count` caps the whole result and
+/// defaults to `page_length`, so a page past the first comes back empty without it.
+async fn paging_install(server: &MockServer, issues: u64) -> httpmock::Mock<'_> {
+    server
+        .mock_async(move |when, then| {
+            when.method(httpmock::Method::GET)
+                .path(PATH)
+                .query_param("statevar", "search");
+            then.respond_with(move |req: &httpmock::HttpMockRequest| {
+                let params: Vec<(String, String)> = req
+                    .uri()
+                    .query()
+                    .map(|q| {
+                        url::form_urlencoded::parse(q.as_bytes())
+                            .into_owned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let number = |name: &str| {
+                    params
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .and_then(|(_, v)| v.parse::<u64>().ok())
+                };
+                let length = number("page_length").unwrap_or(u64::MAX);
+                let start = number("record_start").unwrap_or(1);
+                let count = number("record_count").unwrap_or(length).min(issues);
+                let mut body = String::from("<?xml version=\"1.0\"?>\r\n<EXTRAVIEW_RESULTS>\r\n");
+                for n in (start..=count).take(usize::try_from(length).unwrap_or(usize::MAX)) {
+                    body.push_str(&format!(
+                        "<PROBLEM_RECORD><ID TITLE=\"Bug #\">{}</ID></PROBLEM_RECORD>\r\n",
+                        12300 + n
+                    ));
+                }
+                body.push_str("</EXTRAVIEW_RESULTS>\r\n");
+                http::Response::builder()
+                    .status(200)
+                    .body(body.into_bytes())
+                    .expect("response")
+                    .into()
+            });
+        })
+        .await
+}
+
+#[tokio::test]
+async fn search_stream_reads_past_the_first_page_where_record_count_defaults_to_page_length() {
+    let server = MockServer::start_async().await;
+    sign_in(&server, TOKEN).await;
+    paging_install(&server, 7).await;
+    let client = client(&server);
+    let ids: Vec<String> = client
+        .search_stream(SearchQuery::new().page_length(3))
+        .map_ok(|r| r.id().unwrap_or_default().to_owned())
+        .try_collect()
+        .await
+        .expect("every page");
+    let expected: Vec<String> = (12301..=12307).map(|n| n.to_string()).collect();
+    assert_eq!(ids, expected, "every issue, once, in order");
+    // One page alone, past the first: full as well.
+    let page = client
+        .search(&SearchQuery::new().page_length(3).record_start(4))
+        .await
+        .expect("page 2");
+    assert_eq!(page.records.len(), 3);
+}
+
+#[tokio::test]
+async fn search_stream_stops_at_the_callers_record_count_without_another_request() {
+    let server = MockServer::start_async().await;
+    sign_in(&server, TOKEN).await;
+    let install = paging_install(&server, 30).await;
+    let client = client(&server);
+    let ids: Vec<String> = client
+        .search_stream(SearchQuery::new().page_length(4).record_count(10))
+        .map_ok(|r| r.id().unwrap_or_default().to_owned())
+        .try_collect()
+        .await
+        .expect("ten records");
+    assert_eq!(ids.len(), 10);
+    assert_eq!(ids.last().map(String::as_str), Some("12310"));
+    install.assert_calls_async(3).await;
+    // A start past the count would read an empty page, i.e. end silently: refused first.
+    let err = client
+        .search(&SearchQuery::new().record_start(11).record_count(10))
+        .await
+        .expect_err("refused");
+    assert!(err.to_string().contains("record_count 10"), "{err}");
 }
 
 #[tokio::test]
