@@ -127,6 +127,36 @@ async fn refresh_token_is_used_and_kept_when_the_answer_has_none() {
     refresh.assert_calls_async(2).await;
 }
 
+/// `extra_param` promises the field on every token request; the refresh went without it.
+#[tokio::test]
+async fn an_extra_param_goes_with_the_refresh_too() {
+    let server = MockServer::start_async().await;
+    let primary = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .form_urlencoded_tuple("grant_type", "client_credentials")
+                .form_urlencoded_tuple("audience", "api://data");
+            then.status(200).json_body(
+                json!({"access_token": "tok-1", "expires_in": 0, "refresh_token": "ref-1"}),
+            );
+        })
+        .await;
+    let refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .form_urlencoded_tuple("grant_type", "refresh_token")
+                .form_urlencoded_tuple("audience", "api://data");
+            then.status(200)
+                .json_body(json!({"access_token": "tok-2", "expires_in": 3600}));
+        })
+        .await;
+    let cache = cache(config_at_t(&server).extra_param("audience", "api://data"));
+    assert_eq!(access(&cache).await, "tok-1");
+    assert_eq!(access(&cache).await, "tok-2");
+    primary.assert_calls_async(1).await;
+    refresh.assert_calls_async(1).await;
+}
+
 /// A token endpoint whose primary grant hands out `tok-p` (expired at once, with a refresh
 /// token) and whose refresh grant answers `refresh_status` with `refresh_body`.
 async fn grants_with_refresh<'a>(

@@ -317,11 +317,11 @@ impl OAuth2Fetcher {
 
     async fn refresh(&self, refresh: SecretString) -> Result<Token, AuthError> {
         let token = RefreshToken::new(refresh.expose_secret().to_owned());
-        let result = self
-            .client
-            .exchange_refresh_token(&token)
-            .request_async(&self.transport)
-            .await;
+        let mut request = self.client.exchange_refresh_token(&token);
+        for (k, v) in &self.config.extra_params {
+            request = request.add_extra_param(k.clone(), v.clone());
+        }
+        let result = request.request_async(&self.transport).await;
         token_from(result, self.config.default_lifetime)
     }
 }
