@@ -139,8 +139,9 @@ impl TokenFetcher for GetToken {
 /// The layer then fetches a new token, places it as `access_token`, and resends once; a
 /// second refusal is returned as an auth error.
 ///
-/// Only short answers that are not XML are read, so no record or list is ever taken for a
-/// refusal because of a word in its data.
+/// Only short one-line answers that are not XML and hold no list delimiter (`|`, `;`, tab)
+/// are read, so no record, list of several lines or text file is ever taken for a refusal
+/// because of a word in its data.
 ///
 /// ```
 /// use sdk_auth::{Auth, AuthScheme, StaticToken};
@@ -174,7 +175,13 @@ impl Classifier for SignOnRejected {
             return verdict;
         }
         match server_message(&String::from_utf8_lossy(body)) {
-            Some((Some(ApiErrorKind::SignOn), _)) => Verdict::TokenRejected,
+            // A refusal is one line without a list delimiter: a list or a text file of
+            // several lines (a category `Login failed`, a log) is data.
+            Some((Some(ApiErrorKind::SignOn), message))
+                if message.lines().count() == 1 && !message.contains(['|', ';', '\t']) =>
+            {
+                Verdict::TokenRejected
+            }
             _ => verdict,
         }
     }
@@ -210,6 +217,14 @@ mod tests {
             Verdict::Done
         );
         assert_eq!(verdict(500, b"Invalid sign on"), Verdict::Done);
+        assert_eq!(
+            verdict(200, b"1|Login failed\r\n2|Printer\r\n"),
+            Verdict::Done
+        );
+        assert_eq!(
+            verdict(200, b"login failed\nsession expired\n"),
+            Verdict::Done
+        );
         let long = format!("Token expired {}", "x".repeat(MAX_MESSAGE_LEN));
         assert_eq!(verdict(200, long.as_bytes()), Verdict::Done);
     }

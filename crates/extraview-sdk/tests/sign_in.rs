@@ -176,3 +176,37 @@ async fn the_lifetime_decides_when_to_sign_in_again() {
     client.heartbeat().await.expect("alive");
     tokens.assert_calls_async(2).await;
 }
+
+/// Data that happens to hold a sign-on phrase is data: a list of problem categories with
+/// `Login failed` in it, and a short text log attachment, must come back as they are, with
+/// no second sign-in and no resend.
+#[tokio::test]
+async fn data_holding_a_sign_on_phrase_is_not_a_refusal() {
+    let server = MockServer::start_async().await;
+    let tokens = sign_in_sequence(&server, &[TOKEN, TOKEN_2], false).await;
+    let categories = "1022|Login failed|\r\n1023|Session expired|\r\n1024|Printer|\r\n";
+    let list = command(
+        &server,
+        "allowed_list",
+        &[("field", "PROBLEM_CATEGORY")],
+        categories,
+    )
+    .await;
+    let log = "09:14 jdoe: login failed\n09:15 jdoe: session expired, signing in again\n";
+    let download = command(&server, "get_attachment", &[("attachment_id", "77")], log).await;
+    let client = client(&server);
+    let values = client
+        .allowed_list("PROBLEM_CATEGORY", None)
+        .await
+        .expect("the list is data");
+    assert_eq!(values.len(), 3);
+    assert_eq!(values[0].title, "Login failed");
+    let bytes = client
+        .download_attachment("77")
+        .await
+        .expect("the log is data");
+    assert_eq!(bytes.as_ref(), log.as_bytes());
+    tokens.assert_calls_async(1).await;
+    list.assert_calls_async(1).await;
+    download.assert_calls_async(1).await;
+}
