@@ -156,6 +156,23 @@ impl Call {
     }
 }
 
+/// What tells a search page from the one before: the id of its first issue, or, when the
+/// layout has no `ID` field, the whole page.
+#[derive(PartialEq)]
+enum PageMark {
+    FirstId(String),
+    Page(Vec<Record>),
+}
+
+impl PageMark {
+    fn of(records: &[Record]) -> Self {
+        match records.first().and_then(Record::id) {
+            Some(id) => PageMark::FirstId(id.to_owned()),
+            None => PageMark::Page(records.to_vec()),
+        }
+    }
+}
+
 /// Sets the issue id as `name`, with `strict=yes` for an alternate id.
 fn with_id(call: &mut Call, id: &IssueId, name: &str) -> Result<(), Error> {
     call.param(name, id.checked()?)?;
@@ -326,14 +343,15 @@ impl Client {
     /// ```
     ///
     /// The stream ends with an error when a page starts with the same issue as the page
-    /// before (a server that ignores `record_start` would otherwise repeat it forever), and
+    /// before, or, for a layout without the `ID` field, is the same page as the one before (a
+    /// server that ignores `record_start` would otherwise repeat it forever), and
     /// with the error of any page that fails: it never ends early without one.
     pub fn search_stream(
         &self,
         query: SearchQuery,
     ) -> impl Stream<Item = Result<Record, Error>> + Send + '_ {
-        stream::try_unfold(Some((query, None::<String>)), move |state| async move {
-            let Some((mut query, previous_first)) = state else {
+        stream::try_unfold(Some((query, None::<PageMark>)), move |state| async move {
+            let Some((mut query, previous)) = state else {
                 return Ok::<_, Error>(None);
             };
             let mut page = self.search(&query).await?;
@@ -345,12 +363,12 @@ impl Client {
             let Some(next) = page.next_start() else {
                 return Ok(None);
             };
-            let first = page.records.first().and_then(Record::id).map(str::to_owned);
-            if first.is_some() && first == previous_first {
+            let mark = PageMark::of(&page.records);
+            if previous.as_ref() == Some(&mark) {
                 return Err(Error::Http(sdk_auth::Error::decode(
                     Some(StatusCode::OK),
                     format!(
-                        "the page at record_start={} starts with the same issue as the page before; does the server ignore record_start?",
+                        "the page at record_start={} repeats the page before (its first issue, or the whole page without ids); does the server ignore record_start?",
                         page.record_start
                     ),
                     b"",
@@ -361,7 +379,7 @@ impl Client {
             // is spent on the empty page.
             let done = query.record_count.is_some_and(|count| next > count);
             query.record_start = next;
-            let state = (!done).then_some((query, first));
+            let state = (!done).then_some((query, Some(mark)));
             Ok(Some((stream::iter(page.records.into_iter().map(Ok)), state)))
         })
         .try_flatten()

@@ -684,3 +684,44 @@ async fn upload_is_a_multipart_post() {
     assert_eq!(message, "File boot.log attached to issue 78512");
     upload.assert_calls_async(1).await;
 }
+
+/// A layout without the `ID` field and a server that ignores `record_start`: the same page
+/// comes back for every request. The stream must end with an error instead of repeating it
+/// forever.
+#[tokio::test]
+async fn search_stream_stops_when_a_page_without_ids_repeats() {
+    let server = MockServer::start_async().await;
+    sign_in(&server, TOKEN).await;
+    let page = "<?xml version=\"1.0\"?>\n<EXTRAVIEW_RESULTS>\n\
+        <PROBLEM_RECORD><STATUS TITLE=\"Status\">OPEN</STATUS><SHORT_DESCR>a</SHORT_DESCR></PROBLEM_RECORD>\n\
+        <PROBLEM_RECORD><STATUS TITLE=\"Status\">OPEN</STATUS><SHORT_DESCR>b</SHORT_DESCR></PROBLEM_RECORD>\n\
+        </EXTRAVIEW_RESULTS>\n";
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::GET)
+                .path(PATH)
+                .query_param("statevar", "search")
+                .query_param("access_token", TOKEN);
+            then.status(200).body(page);
+        })
+        .await;
+    let client = client(&server);
+    let mut stream = std::pin::pin!(client.search_stream(SearchQuery::new().page_length(2)));
+    let mut received = 0;
+    let ended_with_error = loop {
+        match stream.try_next().await {
+            Ok(Some(_)) => received += 1,
+            Ok(None) => break false,
+            Err(err) => {
+                assert!(err.to_string().contains("record_start"), "{err}");
+                break true;
+            }
+        }
+        assert!(
+            received <= 20,
+            "the same page was read {received} times and the stream goes on"
+        );
+    };
+    assert!(ended_with_error, "a repeated page ends with an error");
+    assert_eq!(received, 2, "the first page is delivered once");
+}
