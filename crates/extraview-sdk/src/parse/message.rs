@@ -52,7 +52,7 @@ const PHRASES: &[(&str, ApiErrorKind)] = &[
 /// What a text from ExtraView means, when it is one of the known error texts: `Invalid Id`,
 /// `... does not exist`, `... denied`, an invalid sign-on or expired session, "You cannot
 /// provide a ...". Only the first [`MAX_MESSAGE_LEN`] bytes are read, without regard to case
-/// or runs of spaces.
+/// or runs of spaces, with `_` read as a space.
 ///
 /// ```
 /// use extraview_sdk::{ApiErrorKind, parse::classify_message};
@@ -65,7 +65,9 @@ pub fn classify_message(text: &str) -> Option<ApiErrorKind> {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let normalized = text[..end]
+    // `_` reads as a space: a text may name the parameter (`Invalid access_token`).
+    let normalized = text[..end].replace('_', " ");
+    let normalized = normalized
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -107,6 +109,13 @@ mod tests {
             assert_eq!(classify_message(text), Some(kind), "{text}");
         }
         assert_eq!(classify_message("ID #78512 updated."), None);
+    }
+
+    #[test]
+    fn the_parameter_name_access_token_is_read_as_words() {
+        for text in ["Invalid access_token", "Error: access_token is invalid"] {
+            assert_eq!(classify_message(text), Some(ApiErrorKind::SignOn), "{text}");
+        }
     }
 
     #[test]
