@@ -80,7 +80,7 @@ impl Redactor {
 
     /// `text` with every known secret, as it is and percent-encoded, replaced by
     /// `[redacted]`. Longer values go first, so a secret that contains another is not left
-    /// half visible.
+    /// half visible. An excerpt cut inside a secret (it ends in `…`) loses that start too.
     pub fn scrub(&self, text: &str) -> String {
         let values = self.values.read().unwrap_or_else(PoisonError::into_inner);
         let mut secrets: Vec<&str> = values
@@ -94,7 +94,7 @@ impl Redactor {
         }
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         let mut out = text.to_owned();
-        for secret in secrets {
+        for &secret in &secrets {
             if out.contains(secret) {
                 out = out.replace(secret, REDACTED);
             }
@@ -107,7 +107,7 @@ impl Redactor {
                 }
             }
         }
-        out
+        cut_fragment(out, &secrets)
     }
 
     /// `body` with every known secret replaced by `[redacted]`, as [`Redactor::scrub`] does,
@@ -177,9 +177,50 @@ impl fmt::Debug for Redactor {
     }
 }
 
+/// The shortest start of a secret that [`cut_fragment`] removes: shorter tails are too common
+/// to mean anything.
+const MIN_FRAGMENT: usize = 6;
+
+/// `text` without the start of a secret it ends in, when an excerpt was cut there (`…`): the
+/// cut happens before the values are scrubbed, and would otherwise leave a fragment.
+fn cut_fragment(text: String, secrets: &[&str]) -> String {
+    let Some(kept) = text.strip_suffix('…') else {
+        return text;
+    };
+    let longest = secrets
+        .iter()
+        .flat_map(|secret| {
+            secret
+                .char_indices()
+                .map(|(i, _)| i)
+                .skip(1)
+                .filter(|&end| end >= MIN_FRAGMENT && kept.ends_with(&secret[..end]))
+                .max()
+        })
+        .max();
+    match longest {
+        Some(end) => format!("{}{REDACTED}…", &kept[..kept.len() - end]),
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_cut_off_by_an_excerpt_leaves_no_fragment() {
+        let r = Redactor::new();
+        r.add(&SecretString::from("correcthorsebatterystaple"));
+        // An excerpt ends in `…` where it was cut: here inside the password.
+        let cut = format!("{} password correcthorse…", "x".repeat(40));
+        let scrubbed = r.scrub(&cut);
+        assert!(!scrubbed.contains("correcthorse"), "{scrubbed}");
+        assert!(scrubbed.ends_with("password [redacted]…"), "{scrubbed}");
+        // Text that only happens to end like a short start of a secret is left alone.
+        assert_eq!(r.scrub("ends with cor…"), "ends with cor…");
+        assert_eq!(r.scrub("no cut correcthorse"), "no cut correcthorse");
+    }
 
     #[test]
     fn a_body_is_scrubbed_even_where_json_escaped_and_kept_when_clean() {
