@@ -140,7 +140,8 @@ impl Auth {
     ///
     /// The resend after a rejection applies to every method, `POST` included: the server
     /// refused the request before acting on it. A second rejection is returned as it is, so
-    /// a revoked credential can never cause a loop. A request whose body is a stream cannot be
+    /// a revoked credential can never cause a loop, and the token fetched for the resend is
+    /// kept (the next call's first rejection still replaces it if it is bad). A request whose body is a stream cannot be
     /// copied and is sent once.
     ///
     /// # Errors
@@ -235,7 +236,10 @@ impl Auth {
                                 .is_none_or(|copy| self.scheme.carries(copy, current))
                         })
                     });
-                    if let Some(sent) = sent {
+                    // A rejection of the token just fetched for the resend is not the token's
+                    // fault (a 403 for want of permission, say): it stays. Otherwise every such
+                    // call would cost a second token request, and the next call a third.
+                    if let Some(sent) = sent.filter(|_| !resent) {
                         self.source.invalidate(&sent);
                     }
                     if resent || copy.is_none() {

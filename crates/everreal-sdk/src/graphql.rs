@@ -8,6 +8,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::hash::{Hash as _, Hasher as _};
 
 use crate::client::{decode_error, read_body};
 use crate::data::{
@@ -69,6 +70,17 @@ impl Client {
         operation: &Operation,
         variables: Value,
     ) -> Result<T, Error> {
+        Ok(self.graphql_answer(operation, variables, false).await?.0)
+    }
+
+    /// [`Client::graphql`], and with `fingerprint` a hash of `data.<root>` as sent, so a
+    /// stream can tell a page that repeats the one before.
+    async fn graphql_answer<T: DeserializeOwned>(
+        &self,
+        operation: &Operation,
+        variables: Value,
+        fingerprint: bool,
+    ) -> Result<(T, Option<u64>), Error> {
         let body = serde_json::to_vec(&GraphQlRequest {
             query: operation.document,
             variables: &variables,
@@ -114,34 +126,42 @@ impl Client {
             )
             .into());
         };
-        serde_path_to_error::deserialize(result).map_err(|e| {
+        let hash = fingerprint.then(|| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            result.to_string().hash(&mut hasher);
+            hasher.finish()
+        });
+        let decoded = serde_path_to_error::deserialize(result).map_err(|e| {
             let at = format!("data.{}.", operation.root);
             decode_error(status, &e, &at, &body, redactor)
-        })
+        })?;
+        Ok((decoded, hash))
     }
 
-    /// One page of a list query, and how many rows the server sent (null rows included), so
-    /// a stream can tell a short page.
+    /// One page of a list query, how many rows the server sent (null rows included), so a
+    /// stream can tell a short page, and a fingerprint of the page as sent.
     async fn list_page<F: Filter, T: DeserializeOwned>(
         &self,
         operation: &Operation,
         input: &ListInput<F>,
-    ) -> Result<(Vec<T>, usize), Error> {
+    ) -> Result<(Vec<T>, usize, Option<u64>), Error> {
         input.paging.check()?;
         input.filter.check()?;
         if let Some(sort) = &input.sort {
             data::not_blank("sort.fieldName", &sort.field_name)?;
         }
         // GraphQL lists are nullable, and so are their items.
-        let rows: Option<Vec<Option<T>>> =
-            self.graphql(operation, variables("input", input)?).await?;
+        let (rows, fingerprint): (Option<Vec<Option<T>>>, _) = self
+            .graphql_answer(operation, variables("input", input)?, true)
+            .await?;
         let rows = rows.unwrap_or_default();
         let sent = rows.len();
-        Ok((rows.into_iter().flatten().collect(), sent))
+        Ok((rows.into_iter().flatten().collect(), sent, fingerprint))
     }
 
     /// Every row of a list query, page after page from `input.paging`, until a page shorter
-    /// than `take`.
+    /// than `take`. A full page that repeats the one before (a server that ignores `skip`)
+    /// ends the stream with a decode error rather than handing out the same rows forever.
     fn list_stream<'a, F, T>(
         &'a self,
         operation: &'static Operation,
@@ -151,18 +171,31 @@ impl Client {
         F: Filter + 'a,
         T: DeserializeOwned + Send + 'a,
     {
-        stream::try_unfold(Some(input), move |next| async move {
-            let Some(mut input) = next else {
+        stream::try_unfold(Some((input, None)), move |next| async move {
+            let Some((mut input, previous)) = next else {
                 return Ok::<_, Error>(None);
             };
-            let (rows, sent) = self.list_page::<F, T>(operation, &input).await?;
+            let (rows, sent, fingerprint) = self.list_page::<F, T>(operation, &input).await?;
+            if sent > 0 && previous.is_some() && fingerprint == previous {
+                return Err(sdk_auth::Error::decode(
+                    Some(StatusCode::OK),
+                    format!(
+                        "the page of `{}` at paging.skip {} repeats the one before: the server \
+                         ignores paging.skip",
+                        operation.root, input.paging.skip
+                    ),
+                    b"",
+                    self.auth().redactor(),
+                )
+                .into());
+            }
             let take = usize::try_from(input.paging.take).unwrap_or(usize::MAX);
             let following = if sent == 0 || sent < take {
                 None
             } else {
                 // Past GraphQL's Int range the next page is refused by `Paging::check`.
                 input.paging.skip = input.paging.skip.saturating_add(input.paging.take);
-                Some(input)
+                Some((input, fingerprint))
             };
             Ok(Some((stream::iter(rows.into_iter().map(Ok)), following)))
         })

@@ -630,3 +630,36 @@ async fn a_429_waits_the_reset_seconds_then_the_query_is_sent_again() {
     let quota = client.rate_limit().expect("seen");
     assert_eq!((quota.limit, quota.remaining), (Some(300), Some(299)));
 }
+
+/// A server that ignores `skip` answers every page with the first one: the stream must stop
+/// with an error instead of handing out the same rows again and again, without end.
+#[tokio::test]
+async fn a_server_that_ignores_skip_ends_the_stream_with_an_error() {
+    use futures::StreamExt as _;
+    let server = MockServer::start_async().await;
+    password_grant(&server).await;
+    let same_page = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/api/reporting/graphql");
+            then.status(200)
+                .json_body(json!({"data": {"units": [unit(1), unit(2)]}}));
+        })
+        .await;
+    let client = client(&server);
+    let items: Vec<_> = client.units(units_input(2)).take(10).collect().await;
+    let ids: Vec<String> = items
+        .iter()
+        .filter_map(|item| item.as_ref().ok().map(|u| u.id.clone()))
+        .collect();
+    assert_eq!(ids, ["unit-1", "unit-2"], "no row is handed out twice");
+    let err = items
+        .iter()
+        .find_map(|item| item.as_ref().err())
+        .expect("the stream ends with an error");
+    assert!(
+        matches!(err, Error::Http(HttpError::Decode { .. })),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("skip"), "{err}");
+    same_page.assert_calls_async(2).await;
+}

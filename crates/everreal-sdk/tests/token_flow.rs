@@ -158,6 +158,49 @@ async fn a_403_gets_a_new_token_and_one_resend_like_a_401() {
     forbidden.assert_calls_async(2).await;
 }
 
+/// A 403 that is a real refusal (no permission) comes back on the token fetched for the
+/// resend too: that fresh token is good and is kept. Throwing it away as well made every
+/// forbidden call cost two token requests, and the next good call a third.
+#[tokio::test]
+async fn a_genuine_403_does_not_throw_away_the_fresh_token_of_the_resend() {
+    let server = MockServer::start_async().await;
+    let sign_in = password_grant(&server).await;
+    let refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/accounts/oauth/token")
+                .json_body(refresh_body());
+            then.status(200)
+                .json_body(json!({"access_token": RENEWED_TOKEN, "expires_in": "3600"}));
+        })
+        .await;
+    let forbidden = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/external-integrations/webhooks");
+            then.status(403)
+                .json_body(json!({"code": "forbidden", "statusCode": 403}));
+        })
+        .await;
+    let allowed = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/accounts/api/userinfo")
+                .header("authorization", format!("Bearer {RENEWED_TOKEN}"));
+            then.status(200).json_body(json!({"id": "u-1"}));
+        })
+        .await;
+    let client = client(&server);
+    let err = client.webhooks().await.expect_err("forbidden");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+    forbidden.assert_calls_async(2).await;
+    sign_in.assert_calls_async(1).await;
+    refresh.assert_calls_async(1).await;
+    // The token of the resend was not the problem: the next call uses it as it is.
+    client.userinfo().await.expect("allowed");
+    allowed.assert_calls_async(1).await;
+    refresh.assert_calls_async(1).await;
+}
+
 #[tokio::test]
 async fn a_403_refusal_of_the_password_grant_is_a_typed_auth_error() {
     let server = MockServer::start_async().await;
