@@ -101,7 +101,9 @@ impl Redactor {
             // As a form or query value (a space is `+`) and as a path segment (`%20`).
             let form = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>();
             let path = form.replace('+', "%20");
-            for encoded in [form, path] {
+            // Percent-encoding may use lower-case hex digits (`%2b`) as well.
+            let lower = [lower_hex(&form), lower_hex(&path)];
+            for encoded in [form, path].into_iter().chain(lower) {
                 if encoded != secret && out.contains(&encoded) {
                     out = out.replace(&encoded, REDACTED);
                 }
@@ -177,6 +179,24 @@ impl fmt::Debug for Redactor {
     }
 }
 
+/// `encoded` with the hex digits of its `%XX` escapes in lower case.
+fn lower_hex(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut digits = 0;
+    for c in encoded.chars() {
+        if digits > 0 {
+            out.push(c.to_ascii_lowercase());
+            digits -= 1;
+        } else {
+            if c == '%' {
+                digits = 2;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The shortest start of a secret that [`cut_fragment`] removes: shorter tails are too common
 /// to mean anything.
 const MIN_FRAGMENT: usize = 6;
@@ -207,6 +227,14 @@ fn cut_fragment(text: String, secrets: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_case_percent_encoding_is_scrubbed_too() {
+        let r = Redactor::new();
+        r.add(&SecretString::from("pa+ss/wörd=1"));
+        let echoed = "password=pa%2bss%2fw%c3%b6rd%3d1&x=1";
+        assert_eq!(r.scrub(echoed), "password=[redacted]&x=1");
+    }
 
     #[test]
     fn a_secret_cut_off_by_an_excerpt_leaves_no_fragment() {
