@@ -22,6 +22,8 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+use std::fmt;
+
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -303,7 +305,7 @@ pub struct ContractFlowSigned {
 }
 
 /// A webhook subscription (`GET /api/external-integrations/webhooks`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WebhookSubscription {
@@ -336,7 +338,7 @@ pub struct WebhookSubscription {
 }
 
 /// The body of `POST /api/external-integrations/webhooks`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct WebhookCreate {
     /// The event type to receive.
@@ -346,9 +348,79 @@ pub struct WebhookCreate {
     pub url: String,
 }
 
+/// Shows the receiver's URL without its query, user info or fragment, where a shared secret
+/// usually travels (EverReal signs nothing); the field itself keeps the whole URL.
+impl fmt::Debug for WebhookSubscription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookSubscription")
+            .field("id", &self.id)
+            .field("type_", &self.type_)
+            .field("partner_id", &self.partner_id)
+            .field("company_id", &self.company_id)
+            .field("connected_by_user_id", &self.connected_by_user_id)
+            .field("url", &self.url.as_deref().map(shown_url))
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("deleted_at", &self.deleted_at)
+            .finish()
+    }
+}
+
+/// Shows the URL as [`WebhookSubscription`]'s `Debug` does.
+impl fmt::Debug for WebhookCreate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookCreate")
+            .field("type_", &self.type_)
+            .field("url", &shown_url(&self.url))
+            .finish()
+    }
+}
+
+/// A receiver URL safe to show: scheme, host, port and path; a query becomes `?[redacted]`,
+/// user info and fragment are dropped.
+fn shown_url(url: &str) -> String {
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return "[not a URL]".to_owned();
+    };
+    let had_query = parsed.query().is_some();
+    parsed.set_query(None);
+    parsed.set_fragment(None);
+    // Both fail only for URLs that cannot have user info; nothing to drop then.
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    let mut shown = parsed.to_string();
+    if had_query {
+        shown.push_str("?[redacted]");
+    }
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_in_a_receiver_url_stays_out_of_debug() {
+        let url = "https://user:pw@hooks.example.com/everreal?token=s3cr3t-hook#frag";
+        let subscription: WebhookSubscription =
+            serde_json::from_value(serde_json::json!({"id": "w-1", "url": url})).expect("json");
+        let create = WebhookCreate {
+            type_: WebhookEventType::UnitUpdated,
+            url: url.to_owned(),
+        };
+        for shown in [format!("{subscription:?}"), format!("{create:?}")] {
+            assert!(
+                !shown.contains("s3cr3t") && !shown.contains("pw@"),
+                "{shown}"
+            );
+            assert!(
+                shown.contains("https://hooks.example.com/everreal?[redacted]"),
+                "{shown}"
+            );
+        }
+        // The value itself is kept for the code that needs it.
+        assert_eq!(subscription.url.as_deref(), Some(url));
+    }
 
     #[test]
     fn every_type_decodes_to_its_own_variant() {
