@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use everreal_sdk::data::{
     AddressInput, ListInput, ListingFilter, Meta, OwnerInput, OwnerRef, Paging, PropertyInput,
@@ -48,12 +48,11 @@ pub(crate) async fn run<W: Write>(
     let code_flow = tour
         .step(Step::ErCodeFlow, code_flow(sandbox, &sign_in))
         .await?;
-    let units = {
-        tour.out.step_started();
-        let started = Instant::now();
-        let result = stream_units(&client, sandbox, &mut tour.out).await;
-        tour.finish(Step::ErUnits, started, result)?
-    };
+    let units = tour
+        .step_with_output(Step::ErUnits, async |out| {
+            stream_units(&client, sandbox, out).await
+        })
+        .await?;
     let listings = tour
         .step(Step::ErListings, active_listings(&client))
         .await?;

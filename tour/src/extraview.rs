@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use extraview_sdk::{Client, Fields, HistoryQuery, Record, SearchQuery, UsernameDisplay, reqwest};
@@ -42,12 +42,11 @@ pub(crate) async fn run<W: Write>(
 ) -> Result<ExtraViewReport, TourError> {
     let (client, sign_in) = tour.step(Step::EvSignIn, sign_in(sandbox)).await?;
     let heartbeat = tour.step(Step::EvHeartbeat, heartbeat(&client)).await?;
-    let search = {
-        tour.out.step_started();
-        let started = Instant::now();
-        let result = search(&client, sandbox, &mut tour.out).await;
-        tour.finish(Step::EvSearch, started, result)?
-    };
+    let search = tour
+        .step_with_output(Step::EvSearch, async |out| {
+            search(&client, sandbox, out).await
+        })
+        .await?;
     let (search, found) = search;
     let issue = tour.step(Step::EvIssue, one_issue(&client, &found)).await?;
     let insert = tour.step(Step::EvInsert, insert(&client)).await?;
@@ -61,12 +60,11 @@ pub(crate) async fn run<W: Write>(
     let deleted = tour
         .step(Step::EvDelete, delete(&client, insert.id))
         .await?;
-    let expiry = {
-        tour.out.step_started();
-        let started = Instant::now();
-        let result = expiry_mid_search(&client, sandbox, &mut tour.out).await;
-        tour.finish(Step::EvTokenExpiry, started, result)?
-    };
+    let expiry = tour
+        .step_with_output(Step::EvTokenExpiry, async |out| {
+            expiry_mid_search(&client, sandbox, out).await
+        })
+        .await?;
     let stats = sandbox.extraview().stats();
     Ok(ExtraViewReport {
         sign_in,

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::num::NonZeroU32;
-use std::time::Instant;
 
 use chrono::DateTime;
 use futures::TryStreamExt as _;
@@ -31,12 +30,11 @@ pub(crate) async fn run<W: Write>(
     options: &TourOptions,
 ) -> Result<IotConnectReport, TourError> {
     let (client, sign_in) = tour.step(Step::IotcSignIn, sign_in(sandbox)).await?;
-    let devices = {
-        tour.out.step_started();
-        let started = Instant::now();
-        let result = list_devices(&client, sandbox, options, &mut tour.out).await;
-        tour.finish(Step::IotcDevices, started, result)?
-    };
+    let devices = tour
+        .step_with_output(Step::IotcDevices, async |out| {
+            list_devices(&client, sandbox, options, out).await
+        })
+        .await?;
     let created = tour
         .step(Step::IotcCreate, create_device(&client, &devices))
         .await?;

@@ -93,7 +93,12 @@ pub async fn run_tour(
         .step(Step::Sensors, list_sensors(&client, &sandbox, options))
         .await?;
 
-    let readings = tour.readings(&client, &sandbox, &sensors, options).await?;
+    // Step 4, with a progress line: it is the long one.
+    let readings = tour
+        .step_with_output(Step::Readings, async |out| {
+            read_a_day(&client, &sandbox, &sensors, options, out).await
+        })
+        .await?;
 
     let webhooks = tour
         .step(
@@ -106,7 +111,12 @@ pub async fn run_tour(
         .step(Step::TokenExpiry, token_expiry(&client, &sandbox, &sensors))
         .await?;
 
-    let rate_limit = tour.rate_limit(&client, &sandbox).await?;
+    // Step 7, with a progress line while the call waits.
+    let rate_limit = tour
+        .step_with_output(Step::RateLimit, async |out| {
+            burst_of_429s(&client, &sandbox, out).await
+        })
+        .await?;
 
     let iotconnect = iotconnect::run(&mut tour, &sandbox, options).await?;
 
@@ -143,7 +153,7 @@ pub(crate) struct Tour<'a, W: Write> {
     steps: Vec<StepTiming>,
 }
 
-impl<W: Write> Tour<'_, W> {
+impl<'a, W: Write> Tour<'a, W> {
     /// Runs one step: `work` gives the step's value and the note printed after its title.
     pub(crate) async fn step<T>(
         &mut self,
@@ -156,7 +166,19 @@ impl<W: Write> Tour<'_, W> {
         self.finish(step, started, result)
     }
 
-    pub(crate) fn finish<T>(
+    /// Runs one step that writes a progress line while it works: `work` gets the output.
+    pub(crate) async fn step_with_output<T>(
+        &mut self,
+        step: Step,
+        work: impl AsyncFnOnce(&mut Output<'a, W>) -> Result<(T, String), String>,
+    ) -> Result<T, TourError> {
+        self.out.step_started();
+        let started = Instant::now();
+        let result = work(&mut self.out).await;
+        self.finish(step, started, result)
+    }
+
+    fn finish<T>(
         &mut self,
         step: Step,
         started: Instant,
@@ -174,32 +196,6 @@ impl<W: Write> Tour<'_, W> {
                 Err(TourError::at(step, message))
             }
         }
-    }
-
-    /// Step 4, with a progress line: it is the long one.
-    async fn readings(
-        &mut self,
-        client: &Client,
-        sandbox: &RunningSandbox,
-        sensors: &SensorsReport,
-        options: &TourOptions,
-    ) -> Result<ReadingsReport, TourError> {
-        self.out.step_started();
-        let started = Instant::now();
-        let result = read_a_day(client, sandbox, sensors, options, &mut self.out).await;
-        self.finish(Step::Readings, started, result)
-    }
-
-    /// Step 7, with a progress line while the call waits.
-    async fn rate_limit(
-        &mut self,
-        client: &Client,
-        sandbox: &RunningSandbox,
-    ) -> Result<RateLimitReport, TourError> {
-        self.out.step_started();
-        let started = Instant::now();
-        let result = burst_of_429s(client, sandbox, &mut self.out).await;
-        self.finish(Step::RateLimit, started, result)
     }
 }
 
