@@ -15,7 +15,7 @@ use everreal_sdk::{Client, WebhookEventType};
 use futures::TryStreamExt as _;
 use sdk_sandbox::RunningSandbox;
 
-use crate::output::{Output, thousands};
+use crate::output::{Output, shown, thousands};
 use crate::scenario::{Tour, plural};
 use crate::{
     CodeFlowReport, EverRealReport, EverRealSignInReport, EverRealUnitsReport,
@@ -158,10 +158,6 @@ async fn sign_in(
             .map_or_else(|| "?".to_owned(), |d| format!("{} s", d.as_secs()))
     );
     Ok(((client, report), note))
-}
-
-fn shown(n: Option<u32>) -> String {
-    n.map_or_else(|| "?".to_owned(), |n| n.to_string())
 }
 
 /// Step 14: the authorization-code flow a web app runs: the authorize URL, the dialog's 302
@@ -472,9 +468,7 @@ async fn upsert(client: &Client) -> Result<(UpsertReport, String), String> {
         "owner {OWNER_ID}, property {PROPERTY_ID} and unit {UNIT_ID} upserted with meta.source \
          {SOURCE}; {UNIT_ID} read back: same id, {:?}, floor 2, 64 m², {} rooms",
         report.name,
-        report
-            .rooms
-            .map_or_else(|| "?".to_owned(), |r| r.to_string())
+        shown(report.rooms)
     );
     Ok((report, note))
 }

@@ -10,7 +10,7 @@ use extraview_sdk::{Client, Fields, HistoryQuery, Record, SearchQuery, UsernameD
 use futures::TryStreamExt as _;
 use sdk_sandbox::RunningSandbox;
 
-use crate::output::Output;
+use crate::output::{Output, shown};
 use crate::scenario::{Tour, plural};
 use crate::{
     EvAttachmentsReport, EvDeleteReport, EvExpiryReport, EvHeartbeatReport, EvHistoryReport,
@@ -175,7 +175,6 @@ async fn heartbeat(client: &Client) -> Result<(EvHeartbeatReport, String), Strin
     if report.tasks.is_empty() {
         return Err("tasks=yes, but the heartbeat listed no task".into());
     }
-    let mb = |n: Option<u64>| n.map_or_else(|| "?".to_owned(), |n| n.to_string());
     let tasks: Vec<String> = report
         .tasks
         .iter()
@@ -186,8 +185,8 @@ async fn heartbeat(client: &Client) -> Result<(EvHeartbeatReport, String), Strin
         report.status,
         report.db_status,
         report.db_datetime,
-        mb(report.free_memory_mb),
-        mb(report.total_memory_mb),
+        shown(report.free_memory_mb),
+        shown(report.total_memory_mb),
         tasks.join(", ")
     );
     Ok((report, note))

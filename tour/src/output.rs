@@ -120,6 +120,11 @@ pub(crate) fn thousands(n: u64) -> String {
     text
 }
 
+/// An optional value as the notes print it: the value, or `?` when the answer had none.
+pub(crate) fn shown<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "?".to_owned(), |value| value.to_string())
+}
+
 /// A duration as people read it: `850 ms`, `3.0 s`.
 pub(crate) fn duration(d: Duration) -> String {
     let mut text = String::new();
