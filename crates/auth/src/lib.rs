@@ -70,7 +70,7 @@ pub use scheme::AuthScheme;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{FileStore, MemoryStore, TokenStore};
 pub use token::{BoxFuture, MAX_LIFETIME, Token, TokenSource};
-pub use url_check::validate_base_url;
+pub use url_check::{is_loopback, shown_url, validate_base_url};
 
 /// The examples of README.md, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

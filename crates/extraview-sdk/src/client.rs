@@ -67,21 +67,8 @@ impl Default for ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A URL's user info, query or fragment may hold a credential (`build` refuses them):
-        // only the scheme, host, port and path are shown.
-        let base_url = self
-            .base_url
-            .as_deref()
-            .map(|raw| match Url::parse(raw.trim()) {
-                Ok(url) => format!(
-                    "{}://{}{}{}",
-                    url.scheme(),
-                    url.host_str().unwrap_or_default(),
-                    url.port().map(|p| format!(":{p}")).unwrap_or_default(),
-                    url.path()
-                ),
-                Err(_) => "[not a URL]".to_owned(),
-            });
+        // A URL's user info, query or fragment may hold a credential (`build` refuses them).
+        let base_url = self.base_url.as_deref().map(sdk_auth::shown_url);
         f.debug_struct("ClientBuilder")
             .field("base_url", &base_url)
             .field("user_id", &self.user_id)
