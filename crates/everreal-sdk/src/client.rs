@@ -765,40 +765,24 @@ impl Client {
 
     /// Sends `request` through the request layer with `auth` (this client's, or a copy that
     /// places the token elsewhere), noting the rate-limit headers of the answer, error
-    /// statuses included. The same as [`Auth::send`] otherwise.
+    /// statuses included ([`Auth::send_observed`]).
     pub(crate) async fn send_with(
         &self,
         auth: &Auth,
-        mut request: Request,
+        request: Request,
         operation: &'static str,
     ) -> Result<Response, Error> {
-        let (result, record) = sdk_auth::runtime::capture(async {
-            auth.prepare(&mut request).await?;
-            auth.execute(&self.http, request, operation)
-                .await
-                .map_err(sdk_auth::Error::Transport)
-        })
-        .await;
-        let response = result?;
-        if let Some(limit) = RateLimit::from_headers(response.headers()) {
-            *self
-                .rate_limit
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(limit);
-        }
-        if let Some(err) = record.auth_error {
-            return Err(sdk_auth::Error::Auth(err).into());
-        }
-        if response.status().is_success() {
-            return Ok(response);
-        }
-        Err(sdk_auth::Error::api(
-            response.status(),
-            record.error_body.unwrap_or_default(),
-            record.request_id,
-            auth.redactor(),
-        )
-        .into())
+        let response = auth
+            .send_observed(&self.http, request, operation, |headers| {
+                if let Some(limit) = RateLimit::from_headers(headers) {
+                    *self
+                        .rate_limit
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner) = Some(limit);
+                }
+            })
+            .await?;
+        Ok(response)
     }
 
     /// The body of a successful answer, decoded as `T`; a body of another shape is an
