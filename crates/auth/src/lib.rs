@@ -39,6 +39,7 @@
 mod cache;
 mod classify;
 mod clock;
+mod env;
 mod error;
 mod excerpt;
 pub mod fetch;
@@ -60,6 +61,7 @@ pub use classify::{
     default_classifiers,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use env::{env_value, required_env};
 pub use error::{AuthError, Error};
 pub use excerpt::redacted_excerpt;
 pub use fixed::StaticToken;

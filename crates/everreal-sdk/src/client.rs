@@ -658,11 +658,8 @@ impl Client {
     /// # Errors
     /// As [`Client::from_env`].
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let required = |name: &str| {
-            var(name)
-                .ok_or_else(|| Error::config(format!("environment variable {name} is not set")))
-        };
+        let var = |name: &str| sdk_auth::env_value(&lookup, name);
+        let required = |name: &str| sdk_auth::required_env(&lookup, name);
         let mut builder = Client::builder();
         builder = match (var("EVERREAL_BASE_URL"), var("EVERREAL_SUBDOMAIN")) {
             (Some(url), _) => builder.base_url(url),

@@ -338,11 +338,7 @@ impl Client {
     /// # Errors
     /// As [`Client::from_env`].
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let required = |name: &str| {
-            lookup(name)
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| Error::config(format!("environment variable {name} is not set")))
-        };
+        let required = |name: &str| sdk_auth::required_env(&lookup, name);
         Client::builder()
             .base_url(required("EXTRAVIEW_URL")?)
             .credentials(
