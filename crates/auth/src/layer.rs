@@ -175,8 +175,25 @@ impl Auth {
     pub async fn send(
         &self,
         http: &reqwest::Client,
+        request: Request,
+        operation_id: &'static str,
+    ) -> Result<Response, Error> {
+        self.send_observed(http, request, operation_id, |_| {})
+            .await
+    }
+
+    /// [`Auth::send`], with `observe` shown the headers of the final answer, error statuses
+    /// included, before the outcome is typed: for a client that keeps state from every
+    /// answer, such as the rate-limit headers.
+    ///
+    /// # Errors
+    /// As [`Auth::send`].
+    pub async fn send_observed(
+        &self,
+        http: &reqwest::Client,
         mut request: Request,
         operation_id: &'static str,
+        observe: impl FnOnce(&reqwest::header::HeaderMap),
     ) -> Result<Response, Error> {
         let (result, record) = capture(async {
             self.prepare(&mut request).await?;
@@ -186,6 +203,7 @@ impl Auth {
         })
         .await;
         let response = result?;
+        observe(response.headers());
         if let Some(err) = record.auth_error {
             return Err(Error::Auth(err));
         }

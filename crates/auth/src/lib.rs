@@ -39,6 +39,7 @@
 mod cache;
 mod classify;
 mod clock;
+mod env;
 mod error;
 mod excerpt;
 pub mod fetch;
@@ -60,6 +61,7 @@ pub use classify::{
     default_classifiers,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use env::{env_value, required_env};
 pub use error::{AuthError, Error};
 pub use excerpt::redacted_excerpt;
 pub use fixed::StaticToken;
@@ -70,7 +72,7 @@ pub use scheme::AuthScheme;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{FileStore, MemoryStore, TokenStore};
 pub use token::{BoxFuture, MAX_LIFETIME, Token, TokenSource};
-pub use url_check::validate_base_url;
+pub use url_check::{is_loopback, shown_url, validate_base_url};
 
 /// The examples of README.md, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

@@ -32,12 +32,7 @@ pub fn validate_base_url(raw: &str) -> Result<String, AuthError> {
             "base URL must not contain a query (`?`) or a fragment (`#`)".into(),
         ));
     }
-    let loopback = match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
+    let loopback = is_loopback(&url);
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
@@ -54,6 +49,49 @@ pub fn validate_base_url(raw: &str) -> Result<String, AuthError> {
         }
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// Whether `url`'s host is loopback (`localhost`, `127.0.0.0/8`, `::1`): the only hosts
+/// plain `http://` is allowed for.
+///
+/// ```
+/// let url = url::Url::parse("http://127.0.0.1:8080").unwrap();
+/// assert!(sdk_auth::is_loopback(&url));
+/// ```
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// A URL safe to show in `Debug` or logs: scheme, host, port and path. A query, where a
+/// credential may travel, becomes `?[redacted]`; user info and fragment are dropped. A value
+/// that does not parse is shown as `[not a URL]`.
+///
+/// ```
+/// assert_eq!(
+///     sdk_auth::shown_url("https://u:pw@hooks.example.com/in?token=s3cr3t#f"),
+///     "https://hooks.example.com/in?[redacted]"
+/// );
+/// ```
+pub fn shown_url(raw: &str) -> String {
+    let Ok(mut url) = Url::parse(raw.trim()) else {
+        return "[not a URL]".to_owned();
+    };
+    let had_query = url.query().is_some();
+    url.set_query(None);
+    url.set_fragment(None);
+    // Both fail only for URLs that cannot have user info; nothing to drop then.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    let mut shown = url.to_string();
+    if had_query {
+        shown.push_str("?[redacted]");
+    }
+    shown
 }
 
 #[cfg(test)]

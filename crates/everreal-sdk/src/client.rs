@@ -95,21 +95,8 @@ impl Default for ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A URL's user info, query or fragment may hold a credential (`build` refuses them):
-        // only the scheme, host, port and path are shown.
-        let base_url = self
-            .base_url
-            .as_deref()
-            .map(|raw| match reqwest::Url::parse(raw.trim()) {
-                Ok(url) => format!(
-                    "{}://{}{}{}",
-                    url.scheme(),
-                    url.host_str().unwrap_or_default(),
-                    url.port().map(|p| format!(":{p}")).unwrap_or_default(),
-                    url.path()
-                ),
-                Err(_) => "[not a URL]".to_owned(),
-            });
+        // A URL's user info, query or fragment may hold a credential (`build` refuses them).
+        let base_url = self.base_url.as_deref().map(sdk_auth::shown_url);
         let credentials = match &self.credentials {
             Credentials::Password => "password grant",
             Credentials::Fetcher(_) => "token fetcher",
@@ -671,11 +658,8 @@ impl Client {
     /// # Errors
     /// As [`Client::from_env`].
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let required = |name: &str| {
-            var(name)
-                .ok_or_else(|| Error::config(format!("environment variable {name} is not set")))
-        };
+        let var = |name: &str| sdk_auth::env_value(&lookup, name);
+        let required = |name: &str| sdk_auth::required_env(&lookup, name);
         let mut builder = Client::builder();
         builder = match (var("EVERREAL_BASE_URL"), var("EVERREAL_SUBDOMAIN")) {
             (Some(url), _) => builder.base_url(url),
@@ -778,40 +762,24 @@ impl Client {
 
     /// Sends `request` through the request layer with `auth` (this client's, or a copy that
     /// places the token elsewhere), noting the rate-limit headers of the answer, error
-    /// statuses included. The same as [`Auth::send`] otherwise.
+    /// statuses included ([`Auth::send_observed`]).
     pub(crate) async fn send_with(
         &self,
         auth: &Auth,
-        mut request: Request,
+        request: Request,
         operation: &'static str,
     ) -> Result<Response, Error> {
-        let (result, record) = sdk_auth::runtime::capture(async {
-            auth.prepare(&mut request).await?;
-            auth.execute(&self.http, request, operation)
-                .await
-                .map_err(sdk_auth::Error::Transport)
-        })
-        .await;
-        let response = result?;
-        if let Some(limit) = RateLimit::from_headers(response.headers()) {
-            *self
-                .rate_limit
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(limit);
-        }
-        if let Some(err) = record.auth_error {
-            return Err(sdk_auth::Error::Auth(err).into());
-        }
-        if response.status().is_success() {
-            return Ok(response);
-        }
-        Err(sdk_auth::Error::api(
-            response.status(),
-            record.error_body.unwrap_or_default(),
-            record.request_id,
-            auth.redactor(),
-        )
-        .into())
+        let response = auth
+            .send_observed(&self.http, request, operation, |headers| {
+                if let Some(limit) = RateLimit::from_headers(headers) {
+                    *self
+                        .rate_limit
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner) = Some(limit);
+                }
+            })
+            .await?;
+        Ok(response)
     }
 
     /// The body of a successful answer, decoded as `T`; a body of another shape is an

@@ -245,15 +245,9 @@ fn id_from_location(value: &str) -> Option<String> {
 fn check_receiver_url(raw: &str) -> Result<(), Error> {
     let url = reqwest::Url::parse(raw.trim())
         .map_err(|e| Error::invalid(format!("the webhook URL is not a valid URL ({e})")))?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
     match url.scheme() {
         "https" if url.host().is_some() => Ok(()),
-        "http" if loopback => Ok(()),
+        "http" if sdk_auth::is_loopback(&url) => Ok(()),
         _ => Err(Error::invalid(
             "the webhook URL must be https:// (http:// only on loopback)",
         )),

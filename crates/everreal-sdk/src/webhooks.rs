@@ -358,7 +358,7 @@ impl fmt::Debug for WebhookSubscription {
             .field("partner_id", &self.partner_id)
             .field("company_id", &self.company_id)
             .field("connected_by_user_id", &self.connected_by_user_id)
-            .field("url", &self.url.as_deref().map(shown_url))
+            .field("url", &self.url.as_deref().map(sdk_auth::shown_url))
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .field("deleted_at", &self.deleted_at)
@@ -371,28 +371,9 @@ impl fmt::Debug for WebhookCreate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookCreate")
             .field("type_", &self.type_)
-            .field("url", &shown_url(&self.url))
+            .field("url", &sdk_auth::shown_url(&self.url))
             .finish()
     }
-}
-
-/// A receiver URL safe to show: scheme, host, port and path; a query becomes `?[redacted]`,
-/// user info and fragment are dropped.
-fn shown_url(url: &str) -> String {
-    let Ok(mut parsed) = reqwest::Url::parse(url) else {
-        return "[not a URL]".to_owned();
-    };
-    let had_query = parsed.query().is_some();
-    parsed.set_query(None);
-    parsed.set_fragment(None);
-    // Both fail only for URLs that cannot have user info; nothing to drop then.
-    let _ = parsed.set_username("");
-    let _ = parsed.set_password(None);
-    let mut shown = parsed.to_string();
-    if had_query {
-        shown.push_str("?[redacted]");
-    }
-    shown
 }
 
 #[cfg(test)]

@@ -67,21 +67,8 @@ impl Default for ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A URL's user info, query or fragment may hold a credential (`build` refuses them):
-        // only the scheme, host, port and path are shown.
-        let base_url = self
-            .base_url
-            .as_deref()
-            .map(|raw| match Url::parse(raw.trim()) {
-                Ok(url) => format!(
-                    "{}://{}{}{}",
-                    url.scheme(),
-                    url.host_str().unwrap_or_default(),
-                    url.port().map(|p| format!(":{p}")).unwrap_or_default(),
-                    url.path()
-                ),
-                Err(_) => "[not a URL]".to_owned(),
-            });
+        // A URL's user info, query or fragment may hold a credential (`build` refuses them).
+        let base_url = self.base_url.as_deref().map(sdk_auth::shown_url);
         f.debug_struct("ClientBuilder")
             .field("base_url", &base_url)
             .field("user_id", &self.user_id)
@@ -351,11 +338,7 @@ impl Client {
     /// # Errors
     /// As [`Client::from_env`].
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let required = |name: &str| {
-            lookup(name)
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| Error::config(format!("environment variable {name} is not set")))
-        };
+        let required = |name: &str| sdk_auth::required_env(&lookup, name);
         Client::builder()
             .base_url(required("EXTRAVIEW_URL")?)
             .credentials(

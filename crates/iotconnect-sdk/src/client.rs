@@ -103,21 +103,8 @@ pub struct ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A URL's user info or query may hold a credential (discovery refuses them): only the
-        // scheme, host, port and path are shown.
-        let discovery_url =
-            self.discovery_url
-                .as_deref()
-                .map(|raw| match reqwest::Url::parse(raw.trim()) {
-                    Ok(url) => format!(
-                        "{}://{}{}{}",
-                        url.scheme(),
-                        url.host_str().unwrap_or_default(),
-                        url.port().map(|p| format!(":{p}")).unwrap_or_default(),
-                        url.path()
-                    ),
-                    Err(_) => "[not a URL]".to_owned(),
-                });
+        // A URL's user info or query may hold a credential (discovery refuses them).
+        let discovery_url = self.discovery_url.as_deref().map(sdk_auth::shown_url);
         f.debug_struct("ClientBuilder")
             .field("credentials", &self.credentials)
             .field("urls", &self.urls)
