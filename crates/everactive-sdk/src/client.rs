@@ -48,21 +48,8 @@ pub struct ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A URL's user info, query or fragment may hold a credential (`build` refuses them):
-        // only the scheme, host, port and path are shown.
-        let shown = |url: &Option<String>| {
-            url.as_deref()
-                .map(|raw| match reqwest::Url::parse(raw.trim()) {
-                    Ok(url) => format!(
-                        "{}://{}{}{}",
-                        url.scheme(),
-                        url.host_str().unwrap_or_default(),
-                        url.port().map(|p| format!(":{p}")).unwrap_or_default(),
-                        url.path()
-                    ),
-                    Err(_) => "[not a URL]".to_owned(),
-                })
-        };
+        // A URL's user info, query or fragment may hold a credential (`build` refuses them).
+        let shown = |url: &Option<String>| url.as_deref().map(sdk_auth::shown_url);
         f.debug_struct("ClientBuilder")
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
@@ -187,20 +174,12 @@ impl ClientBuilder {
     /// Reads `EVERACTIVE_CLIENT_ID`, `EVERACTIVE_CLIENT_SECRET` and, if set,
     /// `EVERACTIVE_API_URL` through `lookup`.
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let required = |name: &str| {
-            lookup(name)
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| {
-                    Error::Auth(AuthError::InvalidConfig(format!(
-                        "environment variable {name} is not set"
-                    )))
-                })
-        };
+        let required = |name: &str| sdk_auth::required_env(&lookup, name).map_err(Error::Auth);
         let mut builder = Client::builder().credentials(
             required("EVERACTIVE_CLIENT_ID")?,
             SecretString::from(required("EVERACTIVE_CLIENT_SECRET")?),
         );
-        if let Some(url) = lookup("EVERACTIVE_API_URL").filter(|v| !v.trim().is_empty()) {
+        if let Some(url) = sdk_auth::env_value(&lookup, "EVERACTIVE_API_URL") {
             builder = builder.base_url(url);
         }
         Ok(builder)
