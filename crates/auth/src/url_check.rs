@@ -32,12 +32,7 @@ pub fn validate_base_url(raw: &str) -> Result<String, AuthError> {
             "base URL must not contain a query (`?`) or a fragment (`#`)".into(),
         ));
     }
-    let loopback = match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
+    let loopback = is_loopback(&url);
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
@@ -54,6 +49,17 @@ pub fn validate_base_url(raw: &str) -> Result<String, AuthError> {
         }
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// Whether `url`'s host is a loopback host (`localhost`, `127.0.0.0/8`, `::1`), where plain
+/// `http://` never leaves the machine.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 #[cfg(test)]

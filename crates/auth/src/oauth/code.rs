@@ -15,13 +15,14 @@ use oauth2::{
     TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
-use url::{Host, Url};
+use url::Url;
 
 use super::transport::Transport;
 use super::{BodyFormat, ClientAuth, token_from};
 use crate::cache::TokenFetcher;
 use crate::fetch::HttpSettings;
 use crate::token::{BoxFuture, Token};
+use crate::url_check::is_loopback;
 use crate::{AuthError, Redactor, validate_base_url};
 
 type CodeClient = oauth2::Client<
@@ -232,13 +233,7 @@ fn redirect(raw: &str) -> Result<RedirectUrl, AuthError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("must not contain a user name or password".into()));
     }
-    let loopback = match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if url.scheme() == "http" && !loopback {
+    if url.scheme() == "http" && !is_loopback(&url) {
         return Err(invalid(
             "plain http:// is only allowed for loopback hosts".into(),
         ));
