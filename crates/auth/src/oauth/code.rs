@@ -10,9 +10,8 @@ use oauth2::basic::{
     BasicTokenResponse,
 };
 use oauth2::{
-    AuthType, AuthUrl, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, StandardRevocableToken,
-    TokenUrl,
+    AuthUrl, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, StandardRevocableToken, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -203,10 +202,7 @@ impl AuthorizationCode {
             .set_auth_uri(self.authorize_url.clone())
             .set_token_uri(self.token_url.clone())
             .set_redirect_uri(self.redirect_uri.clone())
-            .set_auth_type(match self.client_auth {
-                ClientAuth::RequestBody => AuthType::RequestBody,
-                ClientAuth::BasicAuth => AuthType::BasicAuth,
-            });
+            .set_auth_type(self.client_auth.auth_type());
         if let Some(secret) = &self.client_secret {
             client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
         }
