@@ -21,16 +21,10 @@ const TYPES_MODULE: &str = "types";
 /// Adds the flipped-case alias to every field of every struct in `types`; returns how many
 /// aliases it added. Fails when there is no `types` module.
 pub fn case_aliases(file: &mut syn::File) -> Result<usize, String> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == TYPES_MODULE => m.content.as_mut(),
-            _ => None,
-        })
+    let types = crate::typed_send::module_items(file, TYPES_MODULE)
         .ok_or_else(|| format!("no `{TYPES_MODULE}` module to add aliases in"))?;
     let mut added = 0;
-    for item in &mut types.1 {
+    for item in types.iter_mut() {
         let Item::Struct(s) = item else { continue };
         let Fields::Named(fields) = &mut s.fields else {
             continue;

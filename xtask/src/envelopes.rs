@@ -29,16 +29,9 @@ const TYPES_MODULE: &str = "types";
 pub fn envelope_impls(file: &mut syn::File, trait_path: &str) -> Result<usize, String> {
     let trait_path = syn::parse_str::<Path>(trait_path)
         .map_err(|e| format!("`{trait_path}` is not a Rust path: {e}"))?;
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == TYPES_MODULE => m.content.as_mut(),
-            _ => None,
-        })
+    let types = crate::typed_send::module_items(file, TYPES_MODULE)
         .ok_or_else(|| format!("no `{TYPES_MODULE}` module to put envelope impls in"))?;
     let impls = types
-        .1
         .iter()
         .filter_map(|item| match item {
             Item::Struct(s) if s.ident.to_string().ends_with("Envelope") => Some(s),
@@ -47,7 +40,7 @@ pub fn envelope_impls(file: &mut syn::File, trait_path: &str) -> Result<usize, S
         .map(|s| envelope_impl(s, &trait_path))
         .collect::<Result<Vec<Item>, String>>()?;
     let written = impls.len();
-    types.1.extend(impls);
+    types.extend(impls);
     Ok(written)
 }
 

@@ -453,6 +453,7 @@ pub fn rustfmt(program: &OsString, code: &str, dir: &Path) -> Result<String, Str
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::vendor::no_documents;
 
     #[test]
     fn a_call_shape_no_pass_recognizes_fails_naming_the_pass() {
@@ -800,10 +801,6 @@ components:
             ),
             ("alpha", schemars::json_schema!({"type": "string"})),
         ]
-    }
-
-    fn no_documents() -> Vec<(&'static str, Value)> {
-        Vec::new()
     }
 
     fn catalogue() -> Vec<(&'static str, Value)> {

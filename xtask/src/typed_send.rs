@@ -37,6 +37,17 @@ const SEND_RAW_DOC: [&str; 2] = [
 /// The shape the pass expects, for error messages.
 const EXPECTED: &str = "`pub async fn send(self) -> Result<ResponseValue<_>, Error<_>>`";
 
+/// The items of the top-level inline module `name` of `file` (progenitor's `builder` or
+/// `types`), for the passes that rewrite it.
+pub fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(module) if module.ident == name => {
+            module.content.as_mut().map(|(_, items)| items)
+        }
+        _ => None,
+    })
+}
+
 /// Renames every operation builder's `send` to `send_raw` and adds a typed `send` next to it.
 /// Returns how many were rewritten.
 ///
@@ -44,14 +55,7 @@ const EXPECTED: &str = "`pub async fn send(self) -> Result<ResponseValue<_>, Err
 /// `send`, when a builder lacks a `send`, when a `send` is not [`EXPECTED`], when a builder
 /// already has a `send_raw`, or when a builder has a paginated `stream()`.
 pub fn typed_send(file: &mut syn::File) -> Result<usize, String> {
-    let items = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == BUILDER_MODULE => module.content.as_mut(),
-            _ => None,
-        })
-        .map(|(_, items)| items)
+    let items = module_items(file, BUILDER_MODULE)
         .ok_or("progenitor emitted no `mod builder` (is the interface style still `Builder`?)")?;
 
     let mut builders = Vec::new();

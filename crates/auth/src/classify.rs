@@ -9,7 +9,7 @@ use std::fmt;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 
 /// What to do with an outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +121,8 @@ impl Classifier for RetryAfter {
 /// ```
 #[derive(Debug, Clone)]
 pub struct RateLimitReset {
-    name: String,
+    /// `None` for a name that is not a valid header name: it never matches.
+    name: Option<HeaderName>,
     max_wait: Option<Duration>,
 }
 
@@ -130,7 +131,7 @@ impl RateLimitReset {
     /// header name never matches.
     pub fn header(name: &str) -> Self {
         Self {
-            name: name.to_ascii_lowercase(),
+            name: HeaderName::from_bytes(name.as_bytes()).ok(),
             max_wait: None,
         }
     }
@@ -145,7 +146,7 @@ impl RateLimitReset {
     /// The wait this rule asks for on an answer with these headers, capped; `None` when the
     /// header is missing or unreadable.
     fn wait(&self, headers: &HeaderMap) -> Option<Duration> {
-        let value = headers.get(self.name.as_str())?.to_str().ok()?;
+        let value = headers.get(self.name.as_ref()?)?.to_str().ok()?;
         let wait = delta_seconds(value)?;
         Some(self.max_wait.map_or(wait, |cap| wait.min(cap)))
     }

@@ -101,9 +101,12 @@ impl Redactor {
             // As a form or query value (a space is `+`) and as a path segment (`%20`).
             let form = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>();
             let path = form.replace('+', "%20");
-            // Percent-encoding may use lower-case hex digits (`%2b`) as well.
-            let lower = [lower_hex(&form), lower_hex(&path)];
-            for encoded in [form, path].into_iter().chain(lower) {
+            // Percent-encoding may use lower-case hex digits (`%2b`) as well; only text with a
+            // `%` can hold such an escape, so the common case builds no lower-case copies.
+            let lower = out
+                .contains('%')
+                .then(|| [lower_hex(&form), lower_hex(&path)]);
+            for encoded in [form, path].into_iter().chain(lower.into_iter().flatten()) {
                 if encoded != secret && out.contains(&encoded) {
                     out = out.replace(&encoded, REDACTED);
                 }

@@ -10,18 +10,18 @@ use oauth2::basic::{
     BasicTokenResponse,
 };
 use oauth2::{
-    AuthType, AuthUrl, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, StandardRevocableToken,
-    TokenUrl,
+    AuthUrl, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, StandardRevocableToken, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
-use url::{Host, Url};
+use url::Url;
 
 use super::transport::Transport;
 use super::{BodyFormat, ClientAuth, token_from};
 use crate::cache::TokenFetcher;
 use crate::fetch::HttpSettings;
 use crate::token::{BoxFuture, Token};
+use crate::url_check::is_loopback;
 use crate::{AuthError, Redactor, validate_base_url};
 
 type CodeClient = oauth2::Client<
@@ -202,10 +202,7 @@ impl AuthorizationCode {
             .set_auth_uri(self.authorize_url.clone())
             .set_token_uri(self.token_url.clone())
             .set_redirect_uri(self.redirect_uri.clone())
-            .set_auth_type(match self.client_auth {
-                ClientAuth::RequestBody => AuthType::RequestBody,
-                ClientAuth::BasicAuth => AuthType::BasicAuth,
-            });
+            .set_auth_type(self.client_auth.auth_type());
         if let Some(secret) = &self.client_secret {
             client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
         }
@@ -232,13 +229,7 @@ fn redirect(raw: &str) -> Result<RedirectUrl, AuthError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("must not contain a user name or password".into()));
     }
-    let loopback = match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if url.scheme() == "http" && !loopback {
+    if url.scheme() == "http" && !is_loopback(&url) {
         return Err(invalid(
             "plain http:// is only allowed for loopback hosts".into(),
         ));

@@ -236,10 +236,7 @@ impl OAuth2Config {
             .map_err(|e| AuthError::InvalidConfig(format!("token URL: {e}")))?;
         let mut client = oauth2::Client::new(ClientId::new(self.client_id.clone()))
             .set_token_uri(token_url)
-            .set_auth_type(match self.client_auth {
-                ClientAuth::RequestBody => AuthType::RequestBody,
-                ClientAuth::BasicAuth => AuthType::BasicAuth,
-            });
+            .set_auth_type(self.client_auth.auth_type());
         if let Some(secret) = &self.client_secret {
             client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
         }
@@ -253,6 +250,16 @@ impl OAuth2Config {
             transport,
             config: self,
         })
+    }
+}
+
+impl ClientAuth {
+    /// The `oauth2` setting for this placement.
+    fn auth_type(self) -> AuthType {
+        match self {
+            ClientAuth::RequestBody => AuthType::RequestBody,
+            ClientAuth::BasicAuth => AuthType::BasicAuth,
+        }
     }
 }
 
